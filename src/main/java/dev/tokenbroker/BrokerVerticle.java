@@ -1,0 +1,133 @@
+package dev.tokenbroker;
+
+import com.hazelcast.core.HazelcastInstance;
+import dev.tokenbroker.bus.BusTokenEvents;
+import dev.tokenbroker.bus.RefreshVerticle;
+import dev.tokenbroker.bus.TokenVerticle;
+import dev.tokenbroker.cluster.KeyOwnership;
+import dev.tokenbroker.cluster.PartitionOwnership;
+import dev.tokenbroker.config.BrokerConfig;
+import dev.tokenbroker.http.HttpBridgeVerticle;
+import dev.tokenbroker.provider.TokenEndpointClient;
+import dev.tokenbroker.sandbox.SandboxVerticle;
+import dev.tokenbroker.token.HazelcastTokenStore;
+import dev.tokenbroker.token.LocalTokenStore;
+import dev.tokenbroker.token.TokenPolicy;
+import dev.tokenbroker.token.TokenService;
+import dev.tokenbroker.token.TokenStore;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.logging.Logger;
+import io.vertx.core.internal.logging.LoggerFactory;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.random.RandomGenerator;
+
+/**
+ * Wires a node: validates the configuration, picks the store (the Hazelcast map when
+ * clustered, a local map otherwise), creates the shared {@link TokenService} and deploys the
+ * token, refresh and HTTP verticles (and the sandbox provider when configured).
+ */
+public final class BrokerVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(BrokerVerticle.class);
+
+  private final Clock clock;
+  private final RandomGenerator random;
+  private final List<HttpBridgeVerticle> httpVerticles = new CopyOnWriteArrayList<>();
+  private TokenService service;
+  private TokenStore store;
+  private KeyOwnership ownership = KeyOwnership.SINGLE_NODE;
+  private TokenEndpointClient endpoint;
+
+  public BrokerVerticle() {
+    this(Clock.systemUTC(), new SecureRandom());
+  }
+
+  public BrokerVerticle(Clock clock, RandomGenerator random) {
+    this.clock = clock;
+    this.random = random;
+  }
+
+  @Override
+  public Future<?> start() {
+    BrokerConfig cfg = BrokerConfig.parse(config());
+    return startSandbox(cfg)
+        .compose(v -> createStore())
+        .compose(s -> {
+          store = s;
+          endpoint = new TokenEndpointClient(vertx, clock);
+          service = new TokenService(cfg.providers(), store, endpoint,
+              new TokenPolicy(cfg.refresh(), clock, random), new BusTokenEvents(vertx.eventBus()));
+          List<String> providers = List.copyOf(cfg.providers().keySet());
+          return vertx.deployVerticle(() -> new TokenVerticle(service, providers),
+              new DeploymentOptions().setInstances(cfg.busInstances()));
+        })
+        .compose(id -> vertx.deployVerticle(new RefreshVerticle(service, ownership)))
+        .compose(id -> vertx.deployVerticle(() -> {
+          HttpBridgeVerticle v = new HttpBridgeVerticle(service, cfg.http());
+          httpVerticles.add(v);
+          return v;
+        }, new DeploymentOptions().setInstances(cfg.http().instances())))
+        .onSuccess(id -> announce(cfg));
+  }
+
+  @Override
+  public Future<?> stop() {
+    ownership.close();
+    if (endpoint != null) {
+      endpoint.close();
+    }
+    return store == null ? Future.succeededFuture() : store.close();
+  }
+
+  /** The node's token service (for tests and embedding). */
+  public TokenService service() {
+    return service;
+  }
+
+  /** The HTTP bridge's bound port. */
+  public int httpPort() {
+    return httpVerticles.isEmpty() ? -1 : httpVerticles.get(0).actualPort();
+  }
+
+  private Future<Void> startSandbox(BrokerConfig cfg) {
+    if (cfg.sandbox().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return vertx.deployVerticle(new SandboxVerticle(cfg.sandbox().get())).mapEmpty();
+  }
+
+  private Future<TokenStore> createStore() {
+    if (!vertx.isClustered()) {
+      return Future.succeededFuture(new LocalTokenStore());
+    }
+    ClusterManager cm = ((VertxInternal) vertx).clusterManager();
+    if (!(cm instanceof HazelcastClusterManager hcm)) {
+      return Future.failedFuture("token-broker needs the Hazelcast cluster manager, found " + cm.getClass().getName());
+    }
+    HazelcastInstance hazelcast = hcm.getHazelcastInstance();
+    ownership = new PartitionOwnership(hazelcast);
+    return HazelcastTokenStore.start(vertx, hazelcast).map(s -> s);
+  }
+
+  private void announce(BrokerConfig cfg) {
+    LOG.info("token-broker ready: providers " + cfg.providers().keySet() + ", HTTP on http://" + cfg.http().host()
+        + ":" + httpPort() + ", store " + (vertx.isClustered() ? "Hazelcast cluster map" : "local memory"));
+    if (cfg.http().apiKeys().isEmpty()) {
+      LOG.warn("No API keys are configured: every /v1 request will be refused (set http.api-keys or TOKEN_BROKER_API_KEY_SHA256)");
+    }
+    cfg.sandbox().ifPresent(s -> {
+      if (s.demoApiKey() != null) {
+        String key = s.demoApiKey().reveal();
+        LOG.info("Sandbox demo API key: " + key + "  (try: curl -s -H 'Authorization: Bearer " + key + "' http://"
+            + cfg.http().host() + ":" + httpPort() + "/v1/tokens/" + cfg.providers().keySet().iterator().next() + ")");
+      }
+    });
+  }
+}

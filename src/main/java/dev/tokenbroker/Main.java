@@ -1,0 +1,145 @@
+package dev.tokenbroker;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.XmlConfigBuilder;
+import dev.tokenbroker.config.BrokerConfig;
+import dev.tokenbroker.config.ConfigException;
+import dev.tokenbroker.config.ConfigLoader;
+import io.vertx.core.Deployable;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.launcher.application.VertxApplication;
+import io.vertx.launcher.application.VertxApplicationHooks;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Entry point of the jar: the Vert.x launcher ({@code -conf}, {@code -cluster}, {@code -options}
+ * and the rest work as usual) with two additions the stock launcher lacks. {@code -conf} may
+ * name a YAML file: it is read with Vert.x Config (file, environment, system properties) and
+ * validated before Vert.x starts, so bad configuration stops the process with one line naming
+ * the key. With {@code -cluster}, Hazelcast is configured from {@code -Dvertx.hazelcast.config},
+ * else {@code ./cluster.xml}, else the copy in the jar; the file used is printed.
+ */
+public final class Main {
+  static final int EXIT_BAD_CONFIG = 2;
+  private static final String DEFAULT_CONF = "conf/config.yaml";
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    List<String> argv = new ArrayList<>(List.of(args));
+    boolean clustered = argv.stream().anyMatch(a -> a.equals("-cluster") || a.equals("--cluster") || a.equals("-c"));
+    int confIndex = indexOfOption(argv);
+    String confPath = confIndex >= 0 && confIndex + 1 < argv.size() ? argv.get(confIndex + 1) : null;
+    if (confIndex < 0 && new File(DEFAULT_CONF).isFile()) {
+      confPath = DEFAULT_CONF;
+    }
+    if (confPath == null) {
+      fail("-conf: give the configuration file, e.g. -conf conf/config.yaml");
+    }
+    JsonObject config = loadAndValidate(confPath);
+    if (confIndex >= 0) {
+      argv.set(confIndex + 1, config.encode());
+    } else {
+      argv.add("-conf");
+      argv.add(config.encode());
+    }
+    Config hazelcast = clustered ? hazelcastConfig() : null;
+
+    VertxApplicationHooks hooks = new VertxApplicationHooks() {
+      @Override
+      public VertxBuilder createVertxBuilder(VertxOptions options) {
+        VertxBuilder builder = Vertx.builder().with(options);
+        return hazelcast == null ? builder : builder.withClusterManager(new HazelcastClusterManager(hazelcast));
+      }
+
+      @Override
+      public Supplier<? extends Deployable> verticleSupplier() {
+        return BrokerVerticle::new;
+      }
+    };
+    int code = new VertxApplication(argv.toArray(new String[0]), hooks).launch();
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  private static int indexOfOption(List<String> argv) {
+    for (int i = 0; i < argv.size(); i++) {
+      if (argv.get(i).equals("-conf") || argv.get(i).equals("--conf")) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Reads the file with Vert.x Config on a short-lived Vert.x and validates it. */
+  static JsonObject loadAndValidate(String path) {
+    if (path.trim().startsWith("{")) {
+      return validate(new JsonObject(path));
+    }
+    Vertx vertx = Vertx.vertx();
+    try {
+      JsonObject raw = ConfigLoader.load(vertx, path, System.getenv())
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      return validate(raw);
+    } catch (java.util.concurrent.ExecutionException e) {
+      fail(e.getCause() instanceof ConfigException ce ? ce.getMessage() : path + ": " + e.getCause().getMessage());
+      return null;
+    } catch (Exception e) {
+      fail(path + ": " + e.getMessage());
+      return null;
+    } finally {
+      vertx.close();
+    }
+  }
+
+  private static JsonObject validate(JsonObject raw) {
+    try {
+      BrokerConfig.parse(raw);
+      return raw;
+    } catch (ConfigException e) {
+      fail(e.getMessage());
+      return null;
+    }
+  }
+
+  private static Config hazelcastConfig() {
+    String prop = System.getProperty("vertx.hazelcast.config");
+    File file = prop != null ? new File(prop) : new File("cluster.xml");
+    if (prop != null && !file.isFile()) {
+      fail("vertx.hazelcast.config: file not found: " + prop);
+    }
+    if (file.isFile()) {
+      try (InputStream in = new FileInputStream(file)) {
+        Config config = new XmlConfigBuilder(in).build();
+        System.out.println("token-broker: cluster configuration from " + file.getAbsolutePath());
+        return config;
+      } catch (IOException | RuntimeException e) {
+        fail("cluster configuration " + file + " is invalid: " + e.getMessage());
+      }
+    }
+    System.out.println("token-broker: no cluster.xml in the working directory; using the one packaged in the jar");
+    try (InputStream in = Main.class.getResourceAsStream("/cluster.xml")) {
+      return new XmlConfigBuilder(in).build();
+    } catch (IOException e) {
+      fail("packaged cluster.xml unreadable: " + e.getMessage());
+      return null;
+    }
+  }
+
+  private static void fail(String line) {
+    System.err.println("token-broker: invalid configuration: " + line);
+    System.exit(EXIT_BAD_CONFIG);
+  }
+}

@@ -1,0 +1,29 @@
+package dev.tokenbroker.config;
+
+import dev.tokenbroker.provider.ProviderSpec;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.Optional;
+
+/** The whole validated configuration of a node. Build it with {@link #parse(JsonObject)}. */
+public record BrokerConfig(
+    HttpConfig http,
+    RefreshConfig refresh,
+    String storeType,
+    int busInstances,
+    Map<String, ProviderSpec> providers,
+    Optional<SandboxConfig> sandbox) {
+
+  public BrokerConfig {
+    providers = Map.copyOf(providers);
+  }
+
+  /** Validates the merged raw configuration; throws {@link ConfigException} naming the key. */
+  public static BrokerConfig parse(JsonObject raw) {
+    return new ConfigParser(raw).parse();
+  }
+
+  public Optional<ProviderSpec> provider(String name) {
+    return Optional.ofNullable(providers.get(name));
+  }
+}

@@ -1,0 +1,185 @@
+package dev.tokenbroker.config;
+
+import dev.tokenbroker.grant.GrantType;
+import dev.tokenbroker.provider.BodyEncoding;
+import dev.tokenbroker.provider.ClientAuth;
+import dev.tokenbroker.provider.Preset;
+import dev.tokenbroker.provider.ProviderSpec;
+import dev.tokenbroker.secret.Secret;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** Turns the merged raw configuration into a validated {@link BrokerConfig}. */
+final class ConfigParser {
+  static final Pattern PROVIDER_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
+  private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
+  private static final long MAX_SECONDS = 10L * 365 * 24 * 3600;
+
+  /** Extra key the loader fills from TOKEN_BROKER_API_KEY_SHA256. */
+  static final String ENV_API_KEYS = "api-key-sha256-env";
+
+  private final ConfigSection root;
+
+  ConfigParser(JsonObject raw) {
+    this.root = ConfigSection.root(raw);
+  }
+
+  BrokerConfig parse() {
+    RefreshConfig refresh = refresh(root.section("refresh"));
+    String storeType = store(root.section("store"));
+    Map<String, ProviderSpec> providers = providers(root.section("providers"));
+    Optional<SandboxConfig> sandbox = sandbox(root.section("sandbox"));
+    HttpConfig http = http(root.section("http"), sandbox);
+    int busInstances = (int) root.section("bus").number("instances", 2, 1, 64, "a whole number");
+    return new BrokerConfig(http, refresh, storeType, busInstances, providers, sandbox);
+  }
+
+  private HttpConfig http(ConfigSection s, Optional<SandboxConfig> sandbox) {
+    String host = s.string("host", "127.0.0.1");
+    int port = (int) s.number("port", 8080, 0, 65535, "a port number");
+    int instances = (int) s.number("instances", 2, 1, 64, "a whole number");
+    List<ApiKey> keys = new ArrayList<>();
+    for (ConfigSection k : s.sections("api-keys")) {
+      String name = k.string("name", "key-" + (keys.size() + 1));
+      keys.add(new ApiKey(name, digest(k, "sha256", k.requiredString("sha256", " (the SHA-256 hex digest of the key)"))));
+    }
+    String fromEnv = s.string(ENV_API_KEYS, null);
+    if (fromEnv != null) {
+      int i = 1;
+      for (String d : fromEnv.split(",")) {
+        if (!d.isBlank()) {
+          keys.add(new ApiKey("env-" + i++, digest(s, "TOKEN_BROKER_API_KEY_SHA256", d.trim())));
+        }
+      }
+    }
+    sandbox.map(SandboxConfig::demoApiKey)
+        .ifPresent(k -> keys.add(new ApiKey("sandbox-demo", Secret.sha256Hex(k.reveal()))));
+    return new HttpConfig(host, port, keys, instances);
+  }
+
+  private static String digest(ConfigSection s, String name, String value) {
+    if (!SHA256_HEX.matcher(value).matches()) {
+      String key = name.startsWith("TOKEN_BROKER") ? name : s.key(name);
+      throw new ConfigException(key, "must be a SHA-256 hex digest (64 hex characters), not the key itself");
+    }
+    return value.toLowerCase(Locale.ROOT);
+  }
+
+  private RefreshConfig refresh(ConfigSection s) {
+    RefreshConfig d = RefreshConfig.defaults();
+    long initial = s.seconds("retry-initial-seconds", d.retryInitialSeconds(), 1, MAX_SECONDS);
+    long max = s.seconds("retry-max-seconds", d.retryMaxSeconds(), 1, MAX_SECONDS);
+    if (max < initial) {
+      throw new ConfigException(s.key("retry-max-seconds"), "must not be less than retry-initial-seconds (" + initial + ")");
+    }
+    return new RefreshConfig(
+        s.seconds("skew-seconds", d.skewSeconds(), 0, MAX_SECONDS),
+        s.seconds("jitter-seconds", d.jitterSeconds(), 0, MAX_SECONDS),
+        s.seconds("min-validity-seconds", d.minValiditySeconds(), 0, MAX_SECONDS),
+        s.seconds("default-lifetime-seconds", d.defaultLifetimeSeconds(), 1, MAX_SECONDS),
+        initial, max);
+  }
+
+  private String store(ConfigSection s) {
+    String type = s.string("type", "memory").toLowerCase(Locale.ROOT);
+    switch (type) {
+      case "memory":
+        return type;
+      case "file":
+      case "postgres":
+        throw new ConfigException(s.key("type"), "'" + type + "' is not available yet in this version; use memory");
+      default:
+        throw new ConfigException(s.key("type"), "must be one of memory | file | postgres, got '" + type + "'");
+    }
+  }
+
+  private Map<String, ProviderSpec> providers(ConfigSection s) {
+    Map<String, ProviderSpec> out = new LinkedHashMap<>();
+    for (String name : s.names()) {
+      if (!PROVIDER_NAME.matcher(name).matches()) {
+        throw new ConfigException(s.key(name), "provider names must match [a-z0-9][a-z0-9-]{0,31}");
+      }
+      out.put(name, provider(name, s.section(name)));
+    }
+    if (out.isEmpty()) {
+      throw new ConfigException("providers", "at least one provider must be configured");
+    }
+    return out;
+  }
+
+  private ProviderSpec provider(String name, ConfigSection s) {
+    String presetName = s.string("preset", null);
+    Preset preset = null;
+    if (presetName != null) {
+      preset = Preset.byName(presetName.toLowerCase(Locale.ROOT));
+      if (preset == null) {
+        throw new ConfigException(s.key("preset"), "unknown preset '" + presetName + "'; known: esignglobal, rightsignature");
+      }
+    }
+    String baseUrl = s.url("base-url");
+    if (baseUrl == null && preset != null) {
+      baseUrl = preset.defaultBaseUrl();
+    }
+    String tokenUrl = s.url("token-url");
+    if (tokenUrl == null) {
+      if (preset == null) {
+        throw new ConfigException(s.key("token-url"), "is required for a provider without a preset");
+      }
+      if (baseUrl == null) {
+        throw new ConfigException(s.key("base-url"), "is required for preset " + preset.configName()
+            + " (it differs per data centre), or set token-url");
+      }
+      tokenUrl = preset.tokenUrl(baseUrl);
+    }
+    String authorizeUrl = s.url("authorize-url");
+    if (authorizeUrl == null && preset != null && baseUrl != null) {
+      authorizeUrl = preset.authorizeUrl(baseUrl);
+    }
+
+    GrantType grant = s.choice("grant", GrantType.class, preset == null ? GrantType.CLIENT_CREDENTIALS : preset.defaultGrant());
+    BodyEncoding body = s.choice("body", BodyEncoding.class, preset == null ? BodyEncoding.FORM : preset.body());
+    ClientAuth clientAuth = s.choice("client-auth", ClientAuth.class, ClientAuth.BODY);
+    String envPrefix = "TOKEN_BROKER_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
+    String clientId = s.requiredString("client-id", "; set it in the file or in " + envPrefix + "_CLIENT_ID");
+    String clientSecret = s.requiredString("client-secret", "; set it in the file or in " + envPrefix + "_CLIENT_SECRET");
+    String redirectUri = s.url("redirect-uri");
+    if (grant == GrantType.AUTHORIZATION_CODE && redirectUri == null) {
+      throw new ConfigException(s.key("redirect-uri"), "is required with grant authorization_code");
+    }
+    long timeout = s.seconds("timeout-seconds", 10, 1, 600);
+    boolean rotates = s.bool("rotates-refresh-tokens", preset != null && preset.rotatesRefreshTokens());
+    Long refreshLifetime = s.has("refresh-token-lifetime-seconds")
+        ? Long.valueOf(s.seconds("refresh-token-lifetime-seconds", 0, 1, MAX_SECONDS))
+        : (preset == null ? null : preset.refreshTokenLifetimeSeconds());
+
+    Map<String, String> params = new LinkedHashMap<>();
+    ConfigSection names = s.section("authorize-params");
+    for (String p : List.of("response_type", "client_id", "redirect_uri", "scope", "state")) {
+      params.put(p, names.string(p, p));
+    }
+    return new ProviderSpec(name, preset == null ? null : preset.configName(), tokenUrl, authorizeUrl, grant,
+        body, clientAuth, clientId, Secret.of(clientSecret), s.string("scope", null), redirectUri,
+        Duration.ofSeconds(timeout), rotates, refreshLifetime, s.bool("pkce", false), params);
+  }
+
+  private Optional<SandboxConfig> sandbox(ConfigSection s) {
+    if (s.names().isEmpty() || !s.bool("enabled", true)) {
+      return Optional.empty();
+    }
+    String demoKey = s.string("demo-api-key", null);
+    return Optional.of(new SandboxConfig(
+        s.string("host", "127.0.0.1"),
+        (int) s.number("port", 8091, 0, 65535, "a port number"),
+        s.seconds("lifetime-seconds", 60, 1, MAX_SECONDS),
+        s.requiredString("client-id", null),
+        Secret.of(s.requiredString("client-secret", null)),
+        Secret.ofNullable(demoKey)));
+  }
+}

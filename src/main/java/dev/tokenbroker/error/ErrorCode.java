@@ -1,0 +1,28 @@
+package dev.tokenbroker.error;
+
+/** The failure codes of the contract: HTTP-like status plus the OAuth-style error name. */
+public enum ErrorCode {
+  INVALID_REQUEST(400, "invalid_request"),
+  AUTHORIZATION_REQUIRED(401, "authorization_required"),
+  UNKNOWN_PROVIDER(404, "unknown_provider"),
+  RATE_LIMITED(429, "rate_limited"),
+  INTERNAL_ERROR(500, "internal_error"),
+  PROVIDER_ERROR(502, "provider_error"),
+  PROVIDER_UNAVAILABLE(503, "provider_unavailable");
+
+  private final int status;
+  private final String error;
+
+  ErrorCode(int status, String error) {
+    this.status = status;
+    this.error = error;
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String error() {
+    return error;
+  }
+}

@@ -1,0 +1,38 @@
+package dev.tokenbroker.http;
+
+import dev.tokenbroker.error.BrokerException;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** Every HTTP error body is {@code {"error","error_description"}} (plus retry_after where it applies). */
+final class HttpErrors {
+  private HttpErrors() {}
+
+  static void send(RoutingContext ctx, BrokerException error) {
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten()) {
+      response.reset();
+      return;
+    }
+    if (error.retryAfterSeconds() != null) {
+      response.putHeader("Retry-After", Long.toString(error.retryAfterSeconds()));
+    }
+    json(response, error.code().status(), error.toJson());
+  }
+
+  static void send(RoutingContext ctx, int status, String error, String description) {
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    json(ctx.response(), status, new JsonObject().put("error", error).put("error_description", description));
+  }
+
+  static void json(HttpServerResponse response, int status, JsonObject body) {
+    response.setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store")
+        .end(body.encode());
+  }
+}

@@ -1,0 +1,93 @@
+package dev.tokenbroker.sandbox;
+
+import dev.tokenbroker.config.SandboxConfig;
+import dev.tokenbroker.secret.Secret;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.internal.logging.Logger;
+import io.vertx.core.internal.logging.LoggerFactory;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A local token endpoint for the demo, speaking the eSignGlobal dialect:
+ * {@code POST /esignglobal/v1/oauth2/accessToken} with multipart/form-data client_id,
+ * client_secret and grant_type=client_credentials; answers like eSignGlobal does (lower-case
+ * {@code bearer}, scope {@code read-write}) but with a short lifetime so rotations are visible.
+ * Off unless the configuration has a {@code sandbox:} section with {@code enabled: true}.
+ */
+public final class SandboxVerticle extends VerticleBase {
+  public static final String TOKEN_PATH = "/esignglobal/v1/oauth2/accessToken";
+  private static final Logger LOG = LoggerFactory.getLogger(SandboxVerticle.class);
+
+  private final SandboxConfig config;
+  private final SecureRandom random = new SecureRandom();
+  private final AtomicLong issued = new AtomicLong();
+  private HttpServer server;
+
+  public SandboxVerticle(SandboxConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.post(TOKEN_PATH).handler(BodyHandler.create(false).setBodyLimit(16 * 1024)).handler(this::token);
+    return vertx.createHttpServer()
+        .requestHandler(router)
+        .listen(config.port(), config.host())
+        .onSuccess(s -> {
+          server = s;
+          LOG.info("Sandbox provider listening on http://" + config.host() + ":" + s.actualPort() + TOKEN_PATH
+              + " (tokens live " + config.lifetimeSeconds() + " s)");
+        });
+  }
+
+  public int actualPort() {
+    return server == null ? -1 : server.actualPort();
+  }
+
+  /** How many tokens the sandbox has issued. */
+  public long issuedCount() {
+    return issued.get();
+  }
+
+  private void token(RoutingContext ctx) {
+    String contentType = ctx.request().getHeader("Content-Type");
+    if (contentType == null || !contentType.toLowerCase().startsWith("multipart/form-data")) {
+      error(ctx, 400, "invalid_request", "the token endpoint accepts multipart/form-data only");
+      return;
+    }
+    MultiMap form = ctx.request().formAttributes();
+    if (!config.clientId().equals(form.get("client_id"))
+        || form.get("client_secret") == null || !config.clientSecret().equals(Secret.of(form.get("client_secret")))) {
+      error(ctx, 401, "invalid_client", "unknown client or wrong secret");
+      return;
+    }
+    if (!"client_credentials".equals(form.get("grant_type"))) {
+      error(ctx, 400, "unsupported_grant_type", "the sandbox issues client_credentials tokens only");
+      return;
+    }
+    byte[] bytes = new byte[24];
+    random.nextBytes(bytes);
+    issued.incrementAndGet();
+    ctx.response().putHeader("Content-Type", "application/json").end(new JsonObject()
+        .put("access_token", "sbx-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes))
+        .put("expires_in", config.lifetimeSeconds())
+        .put("scope", "read-write")
+        .put("token_type", "bearer")
+        .encode());
+  }
+
+  private static void error(RoutingContext ctx, int status, String error, String description) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("error", error).put("error_description", description).encode());
+  }
+}

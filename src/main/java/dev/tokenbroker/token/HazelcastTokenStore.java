@@ -1,0 +1,207 @@
+package dev.tokenbroker.token;
+
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryEvictedListener;
+import com.hazelcast.map.listener.EntryExpiredListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.logging.Logger;
+import io.vertx.core.internal.logging.LoggerFactory;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The clustered store: a Hazelcast {@link IMap} of JSON text shared by all nodes, plus a
+ * node-local copy kept current by an entry listener, so cache hits never touch Hazelcast.
+ * Writes are compare-and-set on the token version, done on the key's owner by an entry
+ * processor; all Hazelcast calls are asynchronous or on a worker thread.
+ */
+public final class HazelcastTokenStore implements TokenStore {
+  public static final String MAP_NAME = "token-broker.tokens";
+  private static final Logger LOG = LoggerFactory.getLogger(HazelcastTokenStore.class);
+
+  private final Vertx vertx;
+  private final IMap<String, String> map;
+  private final ConcurrentHashMap<TokenKey, Token> local = new ConcurrentHashMap<>();
+  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+  private UUID listenerId;
+
+  private HazelcastTokenStore(Vertx vertx, HazelcastInstance hazelcast) {
+    this.vertx = vertx;
+    this.map = hazelcast.getMap(MAP_NAME);
+  }
+
+  /** Subscribes to changes, then loads the current content into the local copy. */
+  public static Future<HazelcastTokenStore> start(Vertx vertx, HazelcastInstance hazelcast) {
+    HazelcastTokenStore store = new HazelcastTokenStore(vertx, hazelcast);
+    return vertx.executeBlocking(() -> {
+      store.listenerId = store.map.addEntryListener(store.new Replicator(), true);
+      for (Map.Entry<String, String> e : store.map.entrySet()) {
+        store.accept(TokenCodec.decode(e.getValue()), false);
+      }
+      return store;
+    });
+  }
+
+  @Override
+  public Token cached(TokenKey key) {
+    return local.get(key);
+  }
+
+  @Override
+  public Collection<Token> cachedAll() {
+    return List.copyOf(local.values());
+  }
+
+  @Override
+  public Future<Token> load(TokenKey key) {
+    return Future.fromCompletionStage(map.getAsync(key.id()), vertx.getOrCreateContext())
+        .map(text -> {
+          if (text == null) {
+            return null;
+          }
+          Token token = TokenCodec.decode(text);
+          accept(token, false);
+          return token;
+        });
+  }
+
+  @Override
+  public Future<Boolean> compareAndSet(TokenKey key, long expectedVersion, Token next) {
+    return Future.fromCompletionStage(
+        map.submitToKey(key.id(), new VersionedPut(expectedVersion, TokenCodec.encode(next))), vertx.getOrCreateContext())
+        .map(stored -> {
+          if (Boolean.TRUE.equals(stored)) {
+            accept(next, true);
+          }
+          return Boolean.TRUE.equals(stored);
+        });
+  }
+
+  @Override
+  public Future<Void> remove(TokenKey key) {
+    return Future.fromCompletionStage(map.removeAsync(key.id()), vertx.getOrCreateContext()).map(old -> {
+      if (local.remove(key) != null) {
+        listeners.forEach(l -> l.removed(key));
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public void listen(Listener listener) {
+    listeners.add(listener);
+  }
+
+  @Override
+  public Future<Void> close() {
+    UUID id = listenerId;
+    if (id == null) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> {
+      try {
+        map.removeEntryListener(id);
+      } catch (RuntimeException e) {
+        LOG.debug("Token map listener not removed (cluster already leaving): " + e.getMessage());
+      }
+      return null;
+    });
+  }
+
+  /** Keeps the newest version; tells listeners when the local copy changed. */
+  private void accept(Token token, boolean notifyEvenIfSame) {
+    boolean[] changed = {false};
+    local.compute(token.key(), (k, current) -> {
+      if (current != null && current.version() > token.version()) {
+        return current;
+      }
+      changed[0] = current == null || !current.equals(token) || notifyEvenIfSame;
+      return token;
+    });
+    if (changed[0]) {
+      listeners.forEach(l -> l.updated(token));
+    }
+  }
+
+  private void forget(String id) {
+    TokenKey key = TokenKey.fromId(id);
+    if (local.remove(key) != null) {
+      listeners.forEach(l -> l.removed(key));
+    }
+  }
+
+  /** Applies the shared map's events to the local copy. */
+  private final class Replicator implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String>,
+      EntryRemovedListener<String, String>, EntryEvictedListener<String, String>, EntryExpiredListener<String, String> {
+
+    @Override
+    public void entryAdded(EntryEvent<String, String> event) {
+      decodeAndAccept(event);
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, String> event) {
+      decodeAndAccept(event);
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<String, String> event) {
+      forget(event.getKey());
+    }
+
+    @Override
+    public void entryEvicted(EntryEvent<String, String> event) {
+      forget(event.getKey());
+    }
+
+    @Override
+    public void entryExpired(EntryEvent<String, String> event) {
+      forget(event.getKey());
+    }
+
+    private void decodeAndAccept(EntryEvent<String, String> event) {
+      try {
+        accept(TokenCodec.decode(event.getValue()), false);
+      } catch (RuntimeException e) {
+        LOG.error("Unreadable token entry " + event.getKey() + " ignored: " + e.getClass().getSimpleName());
+      }
+    }
+  }
+
+  /** Compare-and-set on the version, executed where the entry lives. */
+  static final class VersionedPut implements EntryProcessor<String, String, Boolean> {
+    private static final long serialVersionUID = 1L;
+    private final long expectedVersion;
+    private final String json;
+
+    VersionedPut(long expectedVersion, String json) {
+      this.expectedVersion = expectedVersion;
+      this.json = json;
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, String> entry) {
+      if (TokenCodec.versionOf(entry.getValue()) != expectedVersion) {
+        return false;
+      }
+      entry.setValue(json);
+      return true;
+    }
+
+    @Override
+    public String toString() {
+      return "VersionedPut[expected v" + expectedVersion + "]";
+    }
+  }
+}

@@ -1,0 +1,20 @@
+package dev.tokenbroker.token;
+
+import dev.tokenbroker.error.BrokerException;
+import java.time.Instant;
+
+/** What the broker tells subscribers. Implementations never include a secret. */
+public interface TokenEvents {
+  void rotated(Token token, RotationReason reason);
+
+  /** @param retryAt when the broker will try again by itself, or null if it will not */
+  void failed(TokenKey key, BrokerException error, boolean authorizationRequired, Instant retryAt);
+
+  TokenEvents NONE = new TokenEvents() {
+    @Override
+    public void rotated(Token token, RotationReason reason) {}
+
+    @Override
+    public void failed(TokenKey key, BrokerException error, boolean authorizationRequired, Instant retryAt) {}
+  };
+}

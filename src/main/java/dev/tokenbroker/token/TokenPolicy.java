@@ -1,0 +1,87 @@
+package dev.tokenbroker.token;
+
+import dev.tokenbroker.config.RefreshConfig;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.random.RandomGenerator;
+
+/**
+ * Pure timing decisions: is a token fresh enough, when to renew it, how long to back off.
+ * Time comes from the injected clock, randomness from the injected generator.
+ */
+public final class TokenPolicy {
+  private final RefreshConfig config;
+  private final Clock clock;
+  private final RandomGenerator random;
+
+  public TokenPolicy(RefreshConfig config, Clock clock, RandomGenerator random) {
+    this.config = config;
+    this.clock = clock;
+    this.random = random;
+  }
+
+  public Instant now() {
+    return clock.instant();
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  public RefreshConfig config() {
+    return config;
+  }
+
+  /** The validity a caller gets at least: the larger of what it asked and the broker's minimum. */
+  public long requiredValiditySeconds(long requested) {
+    return Math.max(requested, config.minValiditySeconds());
+  }
+
+  /** True when the token may be handed out to a caller that needs {@code requested} seconds. */
+  public boolean isFresh(Token token, long requested) {
+    return token != null
+        && token.remaining(now()).getSeconds() >= requiredValiditySeconds(requested)
+        && token.expiresAt().isAfter(now());
+  }
+
+  /** True while the token has not expired at all. */
+  public boolean isUnexpired(Token token) {
+    return token != null && token.expiresAt().isAfter(now());
+  }
+
+  /**
+   * When to renew: {@code expires_at - lead - jitter}. The lead is the skew capped at a third of
+   * the lifetime, raised to the minimum validity (capped at half the lifetime) so a scheduled
+   * renewal happens before callers would find the token too old. Jitter is at most the
+   * configured jitter and at most a sixth of the lifetime.
+   */
+  public Instant refreshAt(Token token) {
+    long lifetime = Math.max(1, token.lifetime().getSeconds());
+    long lead = Math.min(config.skewSeconds(), lifetime / 3);
+    lead = Math.max(lead, Math.min(config.minValiditySeconds() + 1, lifetime / 2));
+    long maxJitterMillis = Math.min(config.jitterSeconds(), lifetime / 6) * 1000;
+    long jitterMillis = maxJitterMillis <= 0 ? 0 : random.nextLong(maxJitterMillis + 1);
+    return token.expiresAt().minusSeconds(lead).minusMillis(jitterMillis);
+  }
+
+  /**
+   * Exponential backoff with jitter after {@code failures} consecutive failures: a delay between
+   * half and all of {@code initial * 2^(failures-1)}, capped at the maximum. A provider's
+   * {@code Retry-After} is honoured when it asks for longer.
+   */
+  public Duration backoff(int failures, Long retryAfterSeconds) {
+    long initialMillis = config.retryInitialSeconds() * 1000;
+    long maxMillis = config.retryMaxSeconds() * 1000;
+    long base = initialMillis;
+    for (int i = 1; i < failures && base < maxMillis; i++) {
+      base *= 2;
+    }
+    base = Math.min(base, maxMillis);
+    long delay = base / 2 + random.nextLong(base / 2 + 1);
+    if (retryAfterSeconds != null) {
+      delay = Math.max(delay, Math.min(retryAfterSeconds, 24 * 3600) * 1000);
+    }
+    return Duration.ofMillis(delay);
+  }
+}

@@ -1,0 +1,322 @@
+package dev.tokenbroker.token;
+
+import dev.tokenbroker.error.BrokerException;
+import dev.tokenbroker.error.ErrorCode;
+import dev.tokenbroker.grant.AuthorizationCodeGrant;
+import dev.tokenbroker.grant.ClientCredentialsGrant;
+import dev.tokenbroker.grant.GrantType;
+import dev.tokenbroker.grant.RefreshTokenGrant;
+import dev.tokenbroker.grant.TokenGrant;
+import dev.tokenbroker.provider.ProviderSpec;
+import dev.tokenbroker.provider.TokenEndpointClient;
+import dev.tokenbroker.provider.TokenResponse;
+import dev.tokenbroker.secret.Secret;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.internal.logging.Logger;
+import io.vertx.core.internal.logging.LoggerFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The broker's token logic, shared by every verticle of a node (thread-safe): answers gets from
+ * the node-local copy, rotates through the provider when needed with one in-flight rotation per
+ * token on this node, stores results by compare-and-set, backs off after failures and tells
+ * subscribers. A failure never deletes or overwrites a stored token.
+ */
+public final class TokenService {
+  private static final Logger LOG = LoggerFactory.getLogger(TokenService.class);
+
+  private final Map<String, ProviderSpec> providers;
+  private final TokenStore store;
+  private final TokenEndpointClient endpoint;
+  private final TokenPolicy policy;
+  private final TokenEvents events;
+  private final ConcurrentHashMap<TokenKey, Future<Token>> inFlight = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<TokenKey, Backoff> backoffs = new ConcurrentHashMap<>();
+
+  public TokenService(Map<String, ProviderSpec> providers, TokenStore store, TokenEndpointClient endpoint,
+                      TokenPolicy policy, TokenEvents events) {
+    this.providers = Map.copyOf(providers);
+    this.store = store;
+    this.endpoint = endpoint;
+    this.policy = policy;
+    this.events = events;
+  }
+
+  public TokenStore store() {
+    return store;
+  }
+
+  public TokenPolicy policy() {
+    return policy;
+  }
+
+  /** The provider's spec; 404 unknown_provider when it is not configured. */
+  public ProviderSpec provider(String name) {
+    ProviderSpec spec = providers.get(name);
+    if (spec == null) {
+      throw new BrokerException(ErrorCode.UNKNOWN_PROVIDER, "no provider named '" + name + "' is configured");
+    }
+    return spec;
+  }
+
+  /**
+   * A token valid for at least {@code max(minValidity, refresh.min-validity-seconds)}; from the
+   * node-local copy when it has one, otherwise after a rotation shared with concurrent callers.
+   *
+   * @param rejectedVersion the version a provider API refused, or null
+   */
+  public Future<Token> get(TokenKey key, long minValidity, Long rejectedVersion) {
+    try {
+      provider(key.provider());
+      Token cached = store.cached(key);
+      checkMinValidity(cached, minValidity);
+      TokenNeed need = new TokenNeed(minValidity, rejectedVersion);
+      if (need.satisfiedBy(cached, policy)) {
+        return Future.succeededFuture(cached);
+      }
+      return obtain(key, need, RotationReason.ON_DEMAND);
+    } catch (BrokerException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /** Rotates the token now, whatever its age, and answers with the new one. */
+  public Future<Token> refresh(TokenKey key, RotationReason reason) {
+    try {
+      provider(key.provider());
+    } catch (BrokerException e) {
+      return Future.failedFuture(e);
+    }
+    return store.load(key).compose(current ->
+        obtain(key, new TokenNeed(0, current == null ? null : current.version()), reason));
+  }
+
+  /**
+   * The refresh timer's rotation: renews the token unless it has moved past {@code dueVersion}
+   * already (another node or a caller rotated it meanwhile), in which case no provider call is made.
+   */
+  public Future<Token> renew(TokenKey key, long dueVersion) {
+    return obtain(key, new TokenNeed(0, dueVersion), RotationReason.SCHEDULED);
+  }
+
+  /** Exchanges an authorization code for the account and stores the result. */
+  public Future<Token> authorize(TokenKey key, Secret code, Secret codeVerifier) {
+    ProviderSpec spec;
+    try {
+      spec = provider(key.provider());
+    } catch (BrokerException e) {
+      return Future.failedFuture(e);
+    }
+    return endpoint.request(spec, new AuthorizationCodeGrant(code, codeVerifier))
+        .compose(response -> storeAuthorized(key, response, 3))
+        .onSuccess(token -> backoffs.remove(key));
+  }
+
+  /** Forgets the stored token (and its refresh token). */
+  public Future<Void> forget(TokenKey key) {
+    backoffs.remove(key);
+    return store.remove(key);
+  }
+
+  private Future<Token> storeAuthorized(TokenKey key, TokenResponse response, int attempts) {
+    return store.load(key).compose(current -> {
+      Token next = build(key, current, response);
+      return store.compareAndSet(key, versionOf(current), next).compose(stored -> {
+        if (stored) {
+          announce(next, RotationReason.AUTHORIZED);
+          return Future.succeededFuture(next);
+        }
+        if (attempts <= 1) {
+          return Future.failedFuture(new BrokerException(ErrorCode.INTERNAL_ERROR, "the token changed concurrently; try again"));
+        }
+        return storeAuthorized(key, response, attempts - 1);
+      });
+    });
+  }
+
+  /**
+   * Joins the rotation in flight for this key on this node, or starts one. A caller whose need
+   * the shared result does not meet (it asked for more) starts one more rotation, once.
+   */
+  private Future<Token> obtain(TokenKey key, TokenNeed need, RotationReason reason) {
+    return flight(key, need, reason).compose(token -> {
+      if (need.satisfiedBy(token, policy)) {
+        return Future.succeededFuture(token);
+      }
+      return flight(key, need, reason).compose(second -> {
+        if (need.satisfiedBy(second, policy)) {
+          return Future.succeededFuture(second);
+        }
+        checkMinValidity(second, need.minValidity());
+        return Future.failedFuture(new BrokerException(ErrorCode.PROVIDER_ERROR,
+            "the provider issued a token that is already too old to hand out"));
+      });
+    });
+  }
+
+  private Future<Token> flight(TokenKey key, TokenNeed need, RotationReason reason) {
+    Promise<Token> promise = Promise.promise();
+    Future<Token> existing = inFlight.putIfAbsent(key, promise.future());
+    if (existing != null) {
+      return existing;
+    }
+    Future<Token> rotation;
+    try {
+      rotation = rotate(key, need, reason);
+    } catch (RuntimeException e) {
+      rotation = Future.failedFuture(e);
+    }
+    rotation.onComplete(result -> {
+      inFlight.remove(key, promise.future());
+      promise.handle(result);
+    });
+    return promise.future();
+  }
+
+  private Future<Token> rotate(TokenKey key, TokenNeed need, RotationReason reason) {
+    ProviderSpec spec = provider(key.provider());
+    return store.load(key).compose(current -> {
+      if (need.satisfiedBy(current, policy)) {
+        return Future.succeededFuture(current);
+      }
+      Backoff backoff = backoffs.get(key);
+      Instant now = policy.now();
+      if (backoff != null && backoff.retryAt().isAfter(now)) {
+        return Future.failedFuture(backoff.stillWaiting(now));
+      }
+      if (current != null && current.authorizationRequired()) {
+        return Future.failedFuture(new BrokerException(ErrorCode.AUTHORIZATION_REQUIRED,
+            "the provider rejected the refresh token of " + key + "; authorize the account again"));
+      }
+      TokenGrant grant = grantFor(spec, current, now);
+      return endpoint.request(spec, grant)
+          .compose(response -> storeRotated(key, current, response, reason),
+              failure -> recordFailure(key, current, failure));
+    });
+  }
+
+  private TokenGrant grantFor(ProviderSpec spec, Token current, Instant now) {
+    if (current != null && current.hasRefreshToken(now)) {
+      return new RefreshTokenGrant(current.refreshToken());
+    }
+    if (spec.grant() == GrantType.CLIENT_CREDENTIALS) {
+      return ClientCredentialsGrant.INSTANCE;
+    }
+    String why = current == null ? "has no token yet" : "has no usable refresh token";
+    throw new BrokerException(ErrorCode.AUTHORIZATION_REQUIRED, "account " + current(spec, current) + " " + why
+        + "; authorize it first (POST /v1/oauth/" + spec.name() + "/authorize)");
+  }
+
+  private static String current(ProviderSpec spec, Token current) {
+    return current == null ? "of " + spec.name() : current.key().toString();
+  }
+
+  private Future<Token> storeRotated(TokenKey key, Token current, TokenResponse response, RotationReason reason) {
+    Token next = build(key, current, response);
+    return store.compareAndSet(key, versionOf(current), next).compose(stored -> {
+      backoffs.remove(key);
+      if (stored) {
+        announce(next, reason);
+        return Future.succeededFuture(next);
+      }
+      LOG.warn("Token " + key + " was rotated concurrently elsewhere; using the stored one");
+      return store.load(key);
+    });
+  }
+
+  /** The new token: expiry from our clock at receipt; a response without refresh token keeps the old one. */
+  private Token build(TokenKey key, Token current, TokenResponse r) {
+    Instant now = policy.now();
+    ProviderSpec spec = provider(key.provider());
+    long lifetime = r.expiresIn() != null ? r.expiresIn() : policy.config().defaultLifetimeSeconds();
+    Secret refresh;
+    Instant refreshExpires;
+    if (r.refreshToken() != null) {
+      refresh = r.refreshToken();
+      Long refreshLifetime = r.refreshExpiresIn() != null ? r.refreshExpiresIn() : spec.refreshTokenLifetimeSeconds();
+      refreshExpires = refreshLifetime == null ? null : now.plusSeconds(refreshLifetime);
+    } else {
+      refresh = current == null ? null : current.refreshToken();
+      refreshExpires = current == null ? null : current.refreshExpiresAt();
+    }
+    String scope = r.scope() != null ? r.scope() : current != null ? current.scope() : spec.scope();
+    return new Token(key, r.accessToken(), "Bearer", scope, now, now.plusSeconds(lifetime), refresh, refreshExpires,
+        versionOf(current) + 1, null, false, null);
+  }
+
+  private Future<Token> recordFailure(TokenKey key, Token current, Throwable failure) {
+    BrokerException error = BrokerException.from(failure);
+    if (!(failure instanceof BrokerException)) {
+      LOG.error("Unexpected failure while rotating " + key, failure);
+    }
+    Instant now = policy.now();
+    if (error.code() == ErrorCode.AUTHORIZATION_REQUIRED) {
+      backoffs.remove(key);
+      LOG.warn("Token " + key + " needs a new authorization: " + error.getMessage());
+      events.failed(key, error, true, null);
+      return markFailure(current, error, true, null).compose(x -> Future.failedFuture(error));
+    }
+    Backoff backoff = backoffs.compute(key, (k, previous) -> {
+      int failures = previous == null ? 1 : previous.failures() + 1;
+      Duration wait = policy.backoff(failures, error.retryAfterSeconds());
+      return new Backoff(failures, now.plus(wait), error);
+    });
+    BrokerException answered = backoff.answer(now, error.getMessage());
+    LOG.warn("Refresh of " + key + " failed (" + backoff.failures() + " in a row), next attempt in "
+        + answered.retryAfterSeconds() + " s: " + error.getMessage());
+    events.failed(key, error, false, backoff.retryAt());
+    return markFailure(current, error, false, backoff.retryAt()).compose(x -> Future.failedFuture(answered));
+  }
+
+  /** Records the failure on the stored token (same version: nothing about the token changes). */
+  private Future<Void> markFailure(Token current, BrokerException error, boolean authorizationRequired, Instant retryAt) {
+    if (current == null) {
+      return Future.succeededFuture();
+    }
+    Token marked = current.withFailure(error.code().error() + ": " + error.getMessage(), authorizationRequired, retryAt);
+    return store.compareAndSet(current.key(), current.version(), marked)
+        .<Void>mapEmpty()
+        .recover(t -> {
+          LOG.warn("Could not record the failure of " + current.key() + ": " + t.getMessage());
+          return Future.succeededFuture();
+        });
+  }
+
+  private void announce(Token token, RotationReason reason) {
+    LOG.info("Token " + token.key() + " rotated to v" + token.version() + " (" + reason.wireName() + "), expires in "
+        + token.remaining(policy.now()).getSeconds() + " s, access " + token.accessToken().fingerprint());
+    events.rotated(token, reason);
+  }
+
+  private static void checkMinValidity(Token token, long minValidity) {
+    if (token != null && minValidity > token.lifetime().getSeconds()) {
+      throw BrokerException.invalidRequest("min_validity " + minValidity + " exceeds the lifetime the provider issues ("
+          + token.lifetime().getSeconds() + " s)");
+    }
+  }
+
+  private static long versionOf(Token token) {
+    return token == null ? 0 : token.version();
+  }
+
+  /** Consecutive failures of one token on this node and when the next attempt is allowed. */
+  private record Backoff(int failures, Instant retryAt, BrokerException lastError) {
+
+    /** The error for a caller that arrives while the broker waits before trying again. */
+    BrokerException stillWaiting(Instant now) {
+      return answer(now, "backing off after " + failures + " failure(s): " + lastError.getMessage());
+    }
+
+    /** Rate limits and provider errors keep their code; anything else is "unavailable", with retry_after. */
+    BrokerException answer(Instant now, String text) {
+      long seconds = Math.max(1, (Duration.between(now, retryAt).toMillis() + 999) / 1000);
+      ErrorCode code = lastError.code() == ErrorCode.RATE_LIMITED || lastError.code() == ErrorCode.PROVIDER_ERROR
+          ? lastError.code() : ErrorCode.PROVIDER_UNAVAILABLE;
+      return new BrokerException(code, text, seconds);
+    }
+  }
+}

@@ -1,0 +1,177 @@
+package dev.tokenbroker.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tokenbroker.grant.GrantType;
+import dev.tokenbroker.provider.BodyEncoding;
+import dev.tokenbroker.provider.ClientAuth;
+import dev.tokenbroker.provider.ProviderSpec;
+import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.TestConfigs;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class ConfigValidationTest {
+  private static Vertx vertx;
+
+  @BeforeAll
+  static void vertx() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void close() {
+    Await.result(vertx.close());
+  }
+
+  private static JsonObject base() {
+    return TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal("https://openapi.example.com")));
+  }
+
+  private static String problem(Consumer<JsonObject> change) {
+    JsonObject raw = base();
+    change.accept(raw);
+    return assertThrows(ConfigException.class, () -> BrokerConfig.parse(raw)).getMessage();
+  }
+
+  @Test
+  void shippedConfigLoadsWithSecretsFromTheEnvironment() {
+    Map<String, String> env = Map.of(
+        "TOKEN_BROKER_ESIGNGLOBAL_CLIENT_ID", "id-from-env",
+        "TOKEN_BROKER_ESIGNGLOBAL_CLIENT_SECRET", "secret-from-env",
+        "TOKEN_BROKER_RIGHTSIGNATURE_CLIENT_ID", "rs-id",
+        "TOKEN_BROKER_RIGHTSIGNATURE_CLIENT_SECRET", "rs-secret",
+        "TOKEN_BROKER_API_KEY_SHA256", "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+    BrokerConfig cfg = BrokerConfig.parse(Await.result(ConfigLoader.load(vertx, "conf/config.yaml", env)));
+
+    ProviderSpec esg = cfg.providers().get("esignglobal");
+    assertEquals("https://openapi-sml.esignglobal.com/esignglobal/v1/oauth2/accessToken", esg.tokenUrl());
+    assertEquals(BodyEncoding.MULTIPART, esg.body());
+    assertEquals("id-from-env", esg.clientId());
+    assertEquals("secret-from-env", esg.clientSecret().reveal());
+    assertEquals(Duration.ofSeconds(10), esg.timeout());
+
+    ProviderSpec rs = cfg.providers().get("rightsignature");
+    assertEquals("https://api.rightsignature.com/oauth/token", rs.tokenUrl());
+    assertEquals("https://api.rightsignature.com/oauth/authorize", rs.authorizeUrl());
+    assertEquals(GrantType.AUTHORIZATION_CODE, rs.grant());
+    assertEquals(BodyEncoding.FORM, rs.body());
+    assertTrue(rs.rotatesRefreshTokens());
+    assertEquals("read write", rs.scope());
+
+    assertEquals(2, cfg.http().apiKeys().size(), "one key from the file, one from the environment");
+    assertEquals(300, cfg.refresh().skewSeconds());
+    assertEquals(8080, cfg.http().port());
+  }
+
+  @Test
+  void demoConfigEnablesTheSandboxAndItsDemoKey() {
+    BrokerConfig cfg = BrokerConfig.parse(Await.result(ConfigLoader.load(vertx, "conf/demo.yaml", Map.of())));
+    assertTrue(cfg.sandbox().isPresent());
+    assertEquals(60, cfg.sandbox().get().lifetimeSeconds());
+    assertTrue(cfg.http().apiKeys().stream().anyMatch(k -> k.name().equals("sandbox-demo")));
+    assertEquals("http://127.0.0.1:8091/esignglobal/v1/oauth2/accessToken", cfg.providers().get("sandbox").tokenUrl());
+  }
+
+  @Test
+  void systemPropertiesOverrideTheFile() {
+    System.setProperty("http.port", "18080");
+    try {
+      BrokerConfig cfg = BrokerConfig.parse(Await.result(ConfigLoader.load(vertx, "conf/demo.yaml", Map.of())));
+      assertEquals(18080, cfg.http().port());
+    } finally {
+      System.clearProperty("http.port");
+    }
+  }
+
+  @Test
+  void missingFileIsOneClearLine() {
+    Throwable t = Await.failure(ConfigLoader.load(vertx, "conf/nope.yaml", Map.of()));
+    assertTrue(t.getMessage().startsWith("conf/nope.yaml: cannot read the configuration file"), t.getMessage());
+  }
+
+  @Test
+  void unknownPresetNamesTheKey() {
+    assertEquals("providers.esignglobal.preset: unknown preset 'docusign'; known: esignglobal, rightsignature",
+        problem(raw -> raw.getJsonObject("providers").getJsonObject("esignglobal").put("preset", "docusign")));
+  }
+
+  @Test
+  void esignglobalWithoutBaseUrlIsRefused() {
+    String msg = problem(raw -> raw.getJsonObject("providers").getJsonObject("esignglobal").remove("base-url"));
+    assertTrue(msg.startsWith("providers.esignglobal.base-url: is required for preset esignglobal"), msg);
+  }
+
+  @Test
+  void badGrantIsRefused() {
+    assertEquals("providers.esignglobal.grant: must be one of client_credentials | authorization_code, got 'password'",
+        problem(raw -> raw.getJsonObject("providers").getJsonObject("esignglobal").put("grant", "password")));
+  }
+
+  @Test
+  void nonNumericSecondsAreRefused() {
+    assertEquals("refresh.skew-seconds: must be a whole number of seconds, got 'soon'",
+        problem(raw -> raw.getJsonObject("refresh").put("skew-seconds", "soon")));
+    assertEquals("providers.esignglobal.timeout-seconds: must be between 1 and 600, got 0",
+        problem(raw -> raw.getJsonObject("providers").getJsonObject("esignglobal").put("timeout-seconds", 0)));
+  }
+
+  @Test
+  void missingClientSecretNamesTheEnvironmentVariable() {
+    String msg = problem(raw -> raw.getJsonObject("providers").getJsonObject("esignglobal").remove("client-secret"));
+    assertEquals("providers.esignglobal.client-secret: is required; set it in the file or in TOKEN_BROKER_ESIGNGLOBAL_CLIENT_SECRET", msg);
+  }
+
+  @Test
+  void apiKeysMustBeDigestsNotKeys() {
+    String msg = problem(raw -> raw.getJsonObject("http").getJsonArray("api-keys").getJsonObject(0).put("sha256", "my-plain-key"));
+    assertEquals("http.api-keys[0].sha256: must be a SHA-256 hex digest (64 hex characters), not the key itself", msg);
+    assertFalse(msg.contains("my-plain-key"), "the rejected value is not echoed");
+  }
+
+  @Test
+  void providerNamesFollowTheContract() {
+    String msg = problem(raw -> raw.getJsonObject("providers").put("Bad_Name", TestConfigs.esignglobal("https://x.example.com")));
+    assertEquals("providers.Bad_Name: provider names must match [a-z0-9][a-z0-9-]{0,31}", msg);
+  }
+
+  @Test
+  void authorizationCodeNeedsARedirectUri() {
+    String msg = problem(raw -> raw.getJsonObject("providers").getJsonObject("esignglobal").put("grant", "authorization_code"));
+    assertEquals("providers.esignglobal.redirect-uri: is required with grant authorization_code", msg);
+  }
+
+  @Test
+  void genericProviderNeedsATokenUrlAndTakesExplicitDialect() {
+    assertEquals("providers.other.token-url: is required for a provider without a preset",
+        problem(raw -> raw.getJsonObject("providers").put("other", new JsonObject().put("client-id", "a").put("client-secret", "b"))));
+    JsonObject raw = base();
+    raw.getJsonObject("providers").put("other", new JsonObject().put("token-url", "https://auth.example.com/oauth/token")
+        .put("body", "json").put("client-auth", "basic").put("client-id", "a").put("client-secret", "b"));
+    ProviderSpec other = BrokerConfig.parse(raw).providers().get("other");
+    assertEquals(BodyEncoding.JSON, other.body());
+    assertEquals(ClientAuth.BASIC, other.clientAuth());
+    assertEquals(GrantType.CLIENT_CREDENTIALS, other.grant());
+  }
+
+  @Test
+  void unsupportedStoreTypesAreRefusedClearly() {
+    assertEquals("store.type: 'postgres' is not available yet in this version; use memory",
+        problem(raw -> raw.put("store", new JsonObject().put("type", "postgres"))));
+  }
+
+  @Test
+  void providerSpecToStringHidesTheSecret() {
+    ProviderSpec spec = BrokerConfig.parse(base()).providers().get("esignglobal");
+    assertFalse(spec.toString().contains(TestConfigs.CLIENT_SECRET), spec.toString());
+  }
+}

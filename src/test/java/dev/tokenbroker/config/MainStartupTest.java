@@ -1,0 +1,59 @@
+package dev.tokenbroker.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Starts the real entry point in a child JVM: bad configuration ends it with one line and exit code 2. */
+class MainStartupTest {
+
+  @Test
+  void invalidConfigurationStopsTheProcessWithOneLineNamingTheKey(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("bad.yaml");
+    Files.writeString(conf, """
+        providers:
+          esignglobal:
+            preset: esignglobal
+            client-id: abc
+            client-secret: def
+        """);
+    Result r = run(conf.toString());
+    assertEquals(2, r.exit);
+    assertEquals(List.of("token-broker: invalid configuration: providers.esignglobal.base-url: is required for preset "
+        + "esignglobal (it differs per data centre), or set token-url"), r.stderr);
+  }
+
+  @Test
+  void unreadableYamlIsReportedWithThePath(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("broken.yaml");
+    Files.writeString(conf, "providers: [unclosed\n");
+    Result r = run(conf.toString());
+    assertEquals(2, r.exit);
+    assertEquals(1, r.stderr.size(), r.stderr.toString());
+    assertTrue(r.stderr.get(0).startsWith("token-broker: invalid configuration: " + conf + ": cannot read the configuration file"),
+        r.stderr.get(0));
+  }
+
+  private record Result(int exit, List<String> stderr) {}
+
+  private static Result run(String confPath) throws Exception {
+    String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.tokenbroker.Main", "-conf", confPath)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("the broker did not exit on bad configuration");
+    }
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    return new Result(p.exitValue(), err.lines().filter(l -> !l.isBlank()).toList());
+  }
+}

@@ -1,0 +1,60 @@
+package dev.tokenbroker.support;
+
+import dev.tokenbroker.BrokerVerticle;
+import dev.tokenbroker.token.TokenService;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.util.Random;
+
+/** One broker node deployed on a Vert.x instance, with helpers to call it. */
+public final class BrokerNode implements AutoCloseable {
+  public final Vertx vertx;
+  public final BrokerVerticle broker;
+
+  private BrokerNode(Vertx vertx, BrokerVerticle broker) {
+    this.vertx = vertx;
+    this.broker = broker;
+  }
+
+  public static BrokerNode start(Vertx vertx, JsonObject config, Clock clock) {
+    BrokerVerticle broker = new BrokerVerticle(clock, new Random(42));
+    Await.result(vertx.deployVerticle(broker, new DeploymentOptions().setConfig(config)));
+    return new BrokerNode(vertx, broker);
+  }
+
+  public static BrokerNode start(JsonObject config) {
+    return start(Vertx.vertx(), config, Clock.systemUTC());
+  }
+
+  public TokenService service() {
+    return broker.service();
+  }
+
+  public int httpPort() {
+    return broker.httpPort();
+  }
+
+  /** Sends a request on the bus and waits for the reply body. */
+  public JsonObject request(String address, Object body) {
+    return Await.result(vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(10_000)))
+        .body();
+  }
+
+  /** Sends a request that must fail; returns the ReplyException. */
+  public ReplyException requestFailure(String address, Object body) {
+    Throwable t = Await.failure(vertx.eventBus().request(address, body, new DeliveryOptions().setSendTimeout(10_000)));
+    if (!(t instanceof ReplyException re)) {
+      throw new AssertionError("expected a ReplyException, got " + t);
+    }
+    return re;
+  }
+
+  @Override
+  public void close() {
+    Await.result(vertx.close());
+  }
+}

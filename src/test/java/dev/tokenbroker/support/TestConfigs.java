@@ -1,0 +1,43 @@
+package dev.tokenbroker.support;
+
+import dev.tokenbroker.secret.Secret;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** Broker configurations for tests: HTTP on a free port, no jitter, providers on WireMock. */
+public final class TestConfigs {
+  public static final String API_KEY = "test-api-key-123";
+  public static final String CLIENT_ID = "client-abc";
+  public static final String CLIENT_SECRET = "client-secret-xyz";
+
+  private TestConfigs() {}
+
+  public static JsonObject broker(JsonObject providers) {
+    return new JsonObject()
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 1)
+            .put("api-keys", new JsonArray().add(new JsonObject().put("name", "test").put("sha256", Secret.sha256Hex(API_KEY)))))
+        .put("refresh", new JsonObject()
+            .put("skew-seconds", 300).put("jitter-seconds", 0).put("min-validity-seconds", 30)
+            .put("default-lifetime-seconds", 3600).put("retry-initial-seconds", 1).put("retry-max-seconds", 300))
+        .put("providers", providers);
+  }
+
+  /** eSignGlobal preset pointed at a test server by base-url (the preset adds the path). */
+  public static JsonObject esignglobal(String baseUrl) {
+    return new JsonObject().put("preset", "esignglobal").put("base-url", baseUrl)
+        .put("client-id", CLIENT_ID).put("client-secret", CLIENT_SECRET).put("timeout-seconds", 2);
+  }
+
+  /** RightSignature preset pointed at a test server by token-url. */
+  public static JsonObject rightsignature(String baseUrl) {
+    return new JsonObject().put("preset", "rightsignature").put("token-url", baseUrl + "/oauth/token")
+        .put("authorize-url", baseUrl + "/oauth/authorize")
+        .put("redirect-uri", "https://broker.example.com/v1/oauth/rightsignature/callback")
+        .put("client-id", CLIENT_ID).put("client-secret", CLIENT_SECRET).put("timeout-seconds", 2);
+  }
+
+  public static String tokenJson(String accessToken, long expiresIn) {
+    return new JsonObject().put("access_token", accessToken).put("token_type", "bearer")
+        .put("expires_in", expiresIn).put("scope", "read-write").encode();
+  }
+}
