@@ -19,7 +19,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -31,6 +33,8 @@ import java.util.function.Function;
  */
 public final class HttpBridgeVerticle extends VerticleBase {
   static final int MAX_BODY_BYTES = 64 * 1024;
+  /** A key that is never stored: reading it proves the store answers. */
+  private static final TokenKey PROBE = new TokenKey("readiness-probe", "probe");
   private static final Logger LOG = LoggerFactory.getLogger(HttpBridgeVerticle.class);
 
   private final TokenService service;
@@ -48,6 +52,11 @@ public final class HttpBridgeVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    router.get("/health").handler(HealthCheckHandler.create(vertx)
+        .register("event-loop", promise -> promise.complete(Status.OK())));
+    router.get("/ready").handler(HealthCheckHandler.create(vertx)
+        .register("token-store", 2000, promise -> service.store().load(PROBE)
+            .onComplete(ar -> promise.complete(ar.succeeded() ? Status.OK() : Status.KO()))));
     router.route("/v1/*").handler(this::authenticate);
     router.get("/v1/tokens").handler(this::list);
     router.get("/v1/tokens/:provider").handler(ctx -> answer(ctx, key -> {

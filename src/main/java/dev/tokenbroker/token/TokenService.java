@@ -152,8 +152,10 @@ public final class TokenService {
           return Future.succeededFuture(second);
         }
         checkMinValidity(second, need.minValidity());
-        return Future.failedFuture(new BrokerException(ErrorCode.PROVIDER_ERROR,
-            "the provider issued a token that is already too old to hand out"));
+        long lifetime = second == null ? 0 : second.lifetime().getSeconds();
+        return Future.failedFuture(new BrokerException(ErrorCode.PROVIDER_ERROR, "the provider issues tokens valid for "
+            + lifetime + " s, less than the " + policy.requiredValiditySeconds(need.minValidity())
+            + " s every answer must have left (refresh.min-validity-seconds)"));
       });
     });
   }

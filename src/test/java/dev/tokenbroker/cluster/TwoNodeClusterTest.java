@@ -1,0 +1,92 @@
+package dev.tokenbroker.cluster;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tokenbroker.bus.Addresses;
+import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerNode;
+import dev.tokenbroker.support.ClusterSupport;
+import dev.tokenbroker.support.ProviderDouble;
+import dev.tokenbroker.support.TestConfigs;
+import dev.tokenbroker.token.Token;
+import dev.tokenbroker.token.TokenKey;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Two Hazelcast-clustered nodes in one JVM share one token map. */
+class TwoNodeClusterTest {
+  private static final TokenKey KEY = new TokenKey("esignglobal", "default");
+  private ProviderDouble provider;
+  private BrokerNode a;
+  private BrokerNode b;
+
+  @BeforeEach
+  void start() {
+    provider = ProviderDouble.start();
+    provider.stub(post(urlPathEqualTo(ProviderDouble.ESIGNGLOBAL_PATH)).willReturn(okJson(TestConfigs.tokenJson("cluster-token", 86398))));
+    String cluster = ClusterSupport.uniqueName();
+    List<Vertx> nodes = ClusterSupport.startNodes(cluster, 2);
+    JsonObject config = TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal(provider.baseUrl())));
+    config.getJsonObject("refresh").put("min-validity-seconds", 0);
+    a = BrokerNode.start(nodes.get(0), config, Clock.systemUTC());
+    b = BrokerNode.start(nodes.get(1), config, Clock.systemUTC());
+  }
+
+  @AfterEach
+  void stop() {
+    b.close();
+    a.close();
+    provider.close();
+  }
+
+  @Test
+  void bothNodesSeeTheSameTokenFromOneProviderCall() {
+    JsonObject fromA = a.request(Addresses.get("esignglobal"), null);
+    Await.until("node B's local copy", Duration.ofSeconds(10), () -> b.service().store().cached(KEY) != null);
+
+    Token onB = Await.result(b.service().get(KEY, 0, null));
+
+    assertEquals(fromA.getString("access_token"), onB.accessToken().reveal());
+    assertEquals(fromA.getLong("version"), onB.version());
+    assertEquals(1, provider.calls(ProviderDouble.ESIGNGLOBAL_PATH));
+    // and over the clustered event bus, whichever node answers
+    for (int i = 0; i < 10; i++) {
+      assertEquals("cluster-token", b.request(Addresses.get("esignglobal"), null).getString("access_token"));
+    }
+    assertEquals(1, provider.calls(ProviderDouble.ESIGNGLOBAL_PATH));
+  }
+
+  @Test
+  void scheduledRenewalsAreMadeByOneNodeOnly() {
+    provider.server.resetMappings();
+    provider.stub(post(urlPathEqualTo(ProviderDouble.ESIGNGLOBAL_PATH)).willReturn(okJson(TestConfigs.tokenJson("short", 3))));
+    a.request(Addresses.get("esignglobal"), null);
+
+    Await.until("three scheduled rotations", Duration.ofSeconds(20), () -> a.service().store().cached(KEY).version() >= 4);
+
+    long version = Await.result(a.service().store().load(KEY)).version();
+    int calls = provider.calls(ProviderDouble.ESIGNGLOBAL_PATH);
+    assertTrue(calls == version || calls == version + 1, calls + " provider calls for version " + version
+        + ": one call per rotation (plus at most one in flight)");
+  }
+
+  @Test
+  void aRotationOnOneNodeIsWhatTheOtherServes() {
+    a.request(Addresses.get("esignglobal"), null);
+    JsonObject forced = b.request(Addresses.refresh("esignglobal"), null);
+    assertEquals(2L, forced.getLong("version"));
+    Await.until("both nodes at version 2", Duration.ofSeconds(10),
+        () -> a.service().store().cached(KEY).version() == 2 && b.service().store().cached(KEY).version() == 2);
+    assertEquals(2, provider.calls(ProviderDouble.ESIGNGLOBAL_PATH));
+  }
+}

@@ -1,0 +1,144 @@
+package dev.tokenbroker.http;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerNode;
+import dev.tokenbroker.support.ProviderDouble;
+import dev.tokenbroker.support.TestConfigs;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP bridge over real HTTP. */
+class HttpBridgeTest {
+  private ProviderDouble provider;
+  private BrokerNode node;
+  private WebClient http;
+
+  @BeforeEach
+  void start() {
+    provider = ProviderDouble.start();
+    provider.stub(post(urlPathEqualTo(ProviderDouble.ESIGNGLOBAL_PATH)).willReturn(okJson(TestConfigs.tokenJson("http-token", 3600))));
+    node = BrokerNode.start(TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal(provider.baseUrl()))));
+    http = WebClient.create(node.vertx);
+  }
+
+  @AfterEach
+  void stop() {
+    node.close();
+    provider.close();
+  }
+
+  private HttpResponse<Buffer> send(HttpMethod method, String uri, String apiKey) {
+    HttpRequest<Buffer> request = http.request(method, node.httpPort(), "127.0.0.1", uri);
+    if (apiKey != null) {
+      request.putHeader("Authorization", "Bearer " + apiKey);
+    }
+    return Await.result(request.send());
+  }
+
+  private HttpResponse<Buffer> get(String uri) {
+    return send(HttpMethod.GET, uri, TestConfigs.API_KEY);
+  }
+
+  @Test
+  void answersATokenWithAValidApiKey() {
+    HttpResponse<Buffer> r = get("/v1/tokens/esignglobal?min_validity=60");
+    assertEquals(200, r.statusCode());
+    JsonObject body = r.bodyAsJsonObject();
+    assertEquals("http-token", body.getString("access_token"));
+    assertEquals("esignglobal", body.getString("provider"));
+    assertEquals("default", body.getString("account"));
+    assertEquals("Bearer", body.getString("token_type"));
+    assertEquals("no-store", r.getHeader("Cache-Control"));
+  }
+
+  @Test
+  void refusesRequestsWithoutOrWithAWrongKey() {
+    for (String key : new String[] {null, "wrong-key", ""}) {
+      HttpResponse<Buffer> r = send(HttpMethod.GET, "/v1/tokens/esignglobal", key);
+      assertEquals(401, r.statusCode(), "key " + key);
+      assertEquals("unauthorized", r.bodyAsJsonObject().getString("error"));
+      assertTrue(r.getHeader("WWW-Authenticate").startsWith("Bearer"));
+    }
+    HttpResponse<Buffer> basic = Await.result(http.get(node.httpPort(), "127.0.0.1", "/v1/tokens/esignglobal")
+        .putHeader("Authorization", "Basic " + TestConfigs.API_KEY).send());
+    assertEquals(401, basic.statusCode());
+    assertEquals(0, provider.calls(ProviderDouble.ESIGNGLOBAL_PATH));
+  }
+
+  @Test
+  void badQueryValuesAreBadRequests() {
+    String[][] cases = {
+        {"/v1/tokens/esignglobal?min_validity=abc", "min_validity must be a whole number"},
+        {"/v1/tokens/esignglobal?min_validity=-5", "min_validity must not be negative"},
+        {"/v1/tokens/esignglobal?account=..%2Fetc", "account must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}"},
+        {"/v1/tokens/esignglobal?account=a&account=b", "account may be given only once"},
+        {"/v1/tokens/esignglobal?rejected_version=1.5", "rejected_version must be a whole number"},
+    };
+    for (String[] c : cases) {
+      HttpResponse<Buffer> r = get(c[0]);
+      assertEquals(400, r.statusCode(), c[0]);
+      assertEquals(new JsonObject().put("error", "invalid_request").put("error_description", c[1]), r.bodyAsJsonObject());
+    }
+  }
+
+  @Test
+  void unknownProviderIs404AndUnknownRoutesAndMethodsAreJson() {
+    HttpResponse<Buffer> unknown = get("/v1/tokens/nobody");
+    assertEquals(404, unknown.statusCode());
+    assertEquals("unknown_provider", unknown.bodyAsJsonObject().getString("error"));
+
+    HttpResponse<Buffer> route = get("/v1/nothing-here");
+    assertEquals(404, route.statusCode());
+    assertEquals("not_found", route.bodyAsJsonObject().getString("error"));
+
+    HttpResponse<Buffer> method = send(HttpMethod.PUT, "/v1/tokens/esignglobal", TestConfigs.API_KEY);
+    assertEquals(405, method.statusCode());
+    assertEquals("method_not_allowed", method.bodyAsJsonObject().getString("error"));
+  }
+
+  @Test
+  void healthAndReadinessNeedNoKey() {
+    HttpResponse<Buffer> health = send(HttpMethod.GET, "/health", null);
+    assertEquals(200, health.statusCode());
+    assertEquals("UP", health.bodyAsJsonObject().getString("status"));
+    HttpResponse<Buffer> ready = send(HttpMethod.GET, "/ready", null);
+    assertEquals(200, ready.statusCode());
+    assertEquals("UP", ready.bodyAsJsonObject().getString("status"));
+  }
+
+  @Test
+  void oversizedBodiesAreRefused() {
+    HttpResponse<Buffer> r = Await.result(http.post(node.httpPort(), "127.0.0.1", "/v1/tokens/esignglobal/refresh")
+        .putHeader("Authorization", "Bearer " + TestConfigs.API_KEY)
+        .sendBuffer(Buffer.buffer(new byte[70 * 1024])));
+    assertEquals(413, r.statusCode());
+    assertEquals("request_too_large", r.bodyAsJsonObject().getString("error"));
+  }
+
+  @Test
+  void listsTokensWithoutSecretsAndForgetsThem() {
+    get("/v1/tokens/esignglobal");
+    HttpResponse<Buffer> list = get("/v1/tokens");
+    assertEquals(200, list.statusCode());
+    JsonObject entry = list.bodyAsJsonObject().getJsonArray("tokens").getJsonObject(0);
+    assertEquals("valid", entry.getString("state"));
+    assertFalse(list.bodyAsString().contains("http-token"));
+
+    assertEquals(204, send(HttpMethod.DELETE, "/v1/tokens/esignglobal", TestConfigs.API_KEY).statusCode());
+    assertTrue(get("/v1/tokens").bodyAsJsonObject().getJsonArray("tokens").isEmpty());
+  }
+}

@@ -1,0 +1,60 @@
+package dev.tokenbroker.support;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Real Hazelcast clusters in one JVM: unique name, loopback TCP-IP members, no multicast. */
+public final class ClusterSupport {
+  private static final int BASE_PORT = 5801;
+
+  private ClusterSupport() {}
+
+  public static String uniqueName() {
+    return "tb-test-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  public static Config hazelcastConfig(String clusterName, int members) {
+    Config config = new Config();
+    config.setClusterName(clusterName);
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    config.setProperty("hazelcast.logging.type", "jdk");
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", "5");
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(BASE_PORT).setPortAutoIncrement(true).setPortCount(members + 20);
+    network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true);
+    for (int i = 0; i < members + 3; i++) {
+      join.getTcpIpConfig().addMember("127.0.0.1:" + (BASE_PORT + i));
+    }
+    // the maps Vert.x needs
+    config.getMultiMapConfig("__vertx.subs").setBackupCount(1)
+        .setValueCollectionType(com.hazelcast.config.MultiMapConfig.ValueCollectionType.SET);
+    config.getMapConfig("__vertx.haInfo").setBackupCount(1);
+    config.getMapConfig("__vertx.nodeInfo").setBackupCount(1);
+    return config;
+  }
+
+  /** Starts {@code count} clustered Vert.x instances, one after another, all joined. */
+  public static List<Vertx> startNodes(String clusterName, int count) {
+    List<Vertx> nodes = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      HazelcastClusterManager cm = new HazelcastClusterManager(hazelcastConfig(clusterName, count));
+      Future<Vertx> started = Vertx.builder().withClusterManager(cm).buildClustered();
+      nodes.add(Await.result(started, java.time.Duration.ofSeconds(60)));
+    }
+    Await.until("all members joined", java.time.Duration.ofSeconds(30), () -> nodes.stream().allMatch(v ->
+        ((HazelcastClusterManager) ((io.vertx.core.internal.VertxInternal) v).clusterManager()).getNodes().size() == count));
+    return nodes;
+  }
+}
