@@ -11,7 +11,10 @@ import dev.tokenbroker.http.HttpBridgeVerticle;
 import dev.tokenbroker.provider.TokenEndpointClient;
 import dev.tokenbroker.sandbox.SandboxVerticle;
 import dev.tokenbroker.token.HazelcastTokenStore;
+import dev.tokenbroker.cluster.HazelcastRotationGate;
+import dev.tokenbroker.token.LocalRotationGate;
 import dev.tokenbroker.token.LocalTokenStore;
+import dev.tokenbroker.token.RotationGate;
 import dev.tokenbroker.token.TokenPolicy;
 import dev.tokenbroker.token.TokenService;
 import dev.tokenbroker.token.TokenStore;
@@ -43,6 +46,7 @@ public final class BrokerVerticle extends VerticleBase {
   private TokenService service;
   private TokenStore store;
   private KeyOwnership ownership = KeyOwnership.SINGLE_NODE;
+  private RotationGate gate = new LocalRotationGate();
   private TokenEndpointClient endpoint;
 
   public BrokerVerticle() {
@@ -62,7 +66,7 @@ public final class BrokerVerticle extends VerticleBase {
         .compose(s -> {
           store = s;
           endpoint = new TokenEndpointClient(vertx, clock);
-          service = new TokenService(cfg.providers(), store, endpoint,
+          service = new TokenService(cfg.providers(), store, gate, endpoint,
               new TokenPolicy(cfg.refresh(), clock, random), new BusTokenEvents(vertx.eventBus()));
           List<String> providers = List.copyOf(cfg.providers().keySet());
           return vertx.deployVerticle(() -> new TokenVerticle(service, providers),
@@ -80,6 +84,9 @@ public final class BrokerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     ownership.close();
+    if (gate instanceof HazelcastRotationGate hazelcastGate) {
+      hazelcastGate.close();
+    }
     if (endpoint != null) {
       endpoint.close();
     }
@@ -113,6 +120,7 @@ public final class BrokerVerticle extends VerticleBase {
     }
     HazelcastInstance hazelcast = hcm.getHazelcastInstance();
     ownership = new PartitionOwnership(hazelcast);
+    gate = new HazelcastRotationGate(vertx, hazelcast);
     return HazelcastTokenStore.start(vertx, hazelcast).map(s -> s);
   }
 

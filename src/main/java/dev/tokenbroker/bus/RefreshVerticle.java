@@ -25,6 +25,7 @@ import java.util.Map;
  */
 public final class RefreshVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RefreshVerticle.class);
+  private static final long[] RECHECK_AFTER_CHANGE_MS = {500, 2000, 5000};
 
   private final TokenService service;
   private final KeyOwnership ownership;
@@ -52,7 +53,14 @@ public final class RefreshVerticle extends VerticleBase {
         ctx.runOnContext(v -> cancel(key));
       }
     });
-    ownership.onChange(() -> ctx.runOnContext(v -> rescheduleAll()));
+    // Ownership moves when members join or leave; the partition table settles over a few seconds,
+    // so look again shortly after as well.
+    ownership.onChange(() -> ctx.runOnContext(v -> {
+      rescheduleAll();
+      for (long delay : RECHECK_AFTER_CHANGE_MS) {
+        vertx.setTimer(delay, id -> rescheduleAll());
+      }
+    }));
     rescheduleAll();
     return Future.succeededFuture();
   }
@@ -71,6 +79,9 @@ public final class RefreshVerticle extends VerticleBase {
   }
 
   private void rescheduleAll() {
+    if (stopped) {
+      return;
+    }
     for (Token token : service.store().cachedAll()) {
       schedule(token);
     }

@@ -1,6 +1,7 @@
 package dev.tokenbroker.bus;
 
 import dev.tokenbroker.error.BrokerException;
+import dev.tokenbroker.token.RotationReason;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenService;
 import io.vertx.core.Future;
@@ -38,7 +39,7 @@ public final class TokenVerticle extends VerticleBase {
         return service.get(request.key(provider), request.minValidity(), request.rejectedVersion());
       }));
       registrations.add(consume(Addresses.refresh(provider), message ->
-          service.refresh(TokenRequest.forRefresh(message.body()).key(provider), dev.tokenbroker.token.RotationReason.FORCED)));
+          service.refresh(TokenRequest.forRefresh(message.body()).key(provider), RotationReason.FORCED)));
     }
     return Future.all(registrations);
   }

@@ -58,9 +58,13 @@ public final class PartitionOwnership implements KeyOwnership {
 
   @Override
   public boolean ownsLocally(TokenKey key) {
-    Partition partition = hazelcast.getPartitionService().getPartition(key.id());
-    Member owner = partition.getOwner();
-    return owner != null && owner.localMember();
+    try {
+      Partition partition = hazelcast.getPartitionService().getPartition(key.id());
+      Member owner = partition.getOwner();
+      return owner != null && owner.localMember();
+    } catch (RuntimeException notActive) {
+      return false; // this member is leaving the cluster: it owns nothing any more
+    }
   }
 
   @Override

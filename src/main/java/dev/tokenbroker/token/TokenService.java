@@ -34,13 +34,14 @@ public final class TokenService {
   private final TokenEndpointClient endpoint;
   private final TokenPolicy policy;
   private final TokenEvents events;
+  private final RotationGate gate;
   private final ConcurrentHashMap<TokenKey, Future<Token>> inFlight = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<TokenKey, Backoff> backoffs = new ConcurrentHashMap<>();
 
-  public TokenService(Map<String, ProviderSpec> providers, TokenStore store, TokenEndpointClient endpoint,
-                      TokenPolicy policy, TokenEvents events) {
+  public TokenService(Map<String, ProviderSpec> providers, TokenStore store, RotationGate gate,
+                      TokenEndpointClient endpoint, TokenPolicy policy, TokenEvents events) {
     this.providers = Map.copyOf(providers);
     this.store = store;
+    this.gate = gate;
     this.endpoint = endpoint;
     this.policy = policy;
     this.events = events;
@@ -113,13 +114,12 @@ public final class TokenService {
     }
     return endpoint.request(spec, new AuthorizationCodeGrant(code, codeVerifier))
         .compose(response -> storeAuthorized(key, response, 3))
-        .onSuccess(token -> backoffs.remove(key));
+        .compose(token -> gate.release(key).map(token));
   }
 
   /** Forgets the stored token (and its refresh token). */
   public Future<Void> forget(TokenKey key) {
-    backoffs.remove(key);
-    return store.remove(key);
+    return store.remove(key).compose(v -> gate.release(key));
   }
 
   private Future<Token> storeAuthorized(TokenKey key, TokenResponse response, int attempts) {
@@ -180,28 +180,68 @@ public final class TokenService {
   }
 
   private Future<Token> rotate(TokenKey key, TokenNeed need, RotationReason reason) {
+    return rotate(key, need, reason, 3);
+  }
+
+  /**
+   * One rotation for the cluster: read the source of truth; if it does not meet the need, enter
+   * the gate. Granted: read again (the previous holder may just have finished), call the
+   * provider, store, release. Busy: wait until the holder is done and read what it stored.
+   * Backing off: fail at once with the error that caused it.
+   */
+  private Future<Token> rotate(TokenKey key, TokenNeed need, RotationReason reason, int attempts) {
     ProviderSpec spec = provider(key.provider());
     return store.load(key).compose(current -> {
       if (need.satisfiedBy(current, policy)) {
         return Future.succeededFuture(current);
       }
-      Backoff backoff = backoffs.get(key);
-      Instant now = policy.now();
-      if (backoff != null && backoff.retryAt().isAfter(now)) {
-        return Future.failedFuture(backoff.stillWaiting(now));
-      }
-      if (current != null && current.authorizationRequired()) {
-        return Future.failedFuture(new BrokerException(ErrorCode.AUTHORIZATION_REQUIRED,
-            "the provider rejected the refresh token of " + key + "; authorize the account again"));
-      }
-      TokenGrant grant = grantFor(spec, current, now);
-      return endpoint.request(spec, grant)
-          .compose(response -> storeRotated(key, current, response, reason),
-              failure -> recordFailure(key, current, failure));
+      grantFor(spec, key, current, policy.now()); // fails fast with 401, before taking a lease
+      Duration leaseTtl = spec.timeout().plusSeconds(5);
+      return gate.enter(key, policy.now(), leaseTtl).compose(permit -> {
+        switch (permit.kind()) {
+          case BACKING_OFF:
+            return Future.failedFuture(stillWaiting(permit));
+          case BUSY:
+            return gate.awaitRelease(key, leaseTtl).compose(v -> {
+              if (attempts > 1) {
+                return rotate(key, need, reason, attempts - 1);
+              }
+              return store.load(key).compose(latest -> need.satisfiedBy(latest, policy) ? Future.succeededFuture(latest)
+                  : Future.failedFuture(new BrokerException(ErrorCode.PROVIDER_UNAVAILABLE,
+                      "another node is still rotating " + key + "; try again", 1L)));
+            });
+          default:
+            return rotateHoldingLease(spec, key, need, reason, permit.previousFailures());
+        }
+      });
     });
   }
 
-  private TokenGrant grantFor(ProviderSpec spec, Token current, Instant now) {
+  private Future<Token> rotateHoldingLease(ProviderSpec spec, TokenKey key, TokenNeed need, RotationReason reason,
+                                           int previousFailures) {
+    return store.load(key).compose(current -> {
+      if (need.satisfiedBy(current, policy)) {
+        return gate.release(key).map(current);
+      }
+      TokenGrant grant;
+      try {
+        grant = grantFor(spec, key, current, policy.now());
+      } catch (BrokerException e) {
+        return gate.release(key).compose(v -> Future.failedFuture(e));
+      }
+      return endpoint.request(spec, grant).transform(ar -> ar.succeeded()
+          ? storeRotated(key, current, ar.result(), reason).compose(t -> gate.release(key).map(t),
+              storeFailure -> gate.release(key).compose(v -> Future.failedFuture(storeFailure)))
+          : recordFailure(key, current, ar.cause(), previousFailures));
+    });
+  }
+
+  /** The grant to rotate with: the refresh token if there is one, else client credentials; 401 when only a person can help. */
+  private static TokenGrant grantFor(ProviderSpec spec, TokenKey key, Token current, Instant now) {
+    if (current != null && current.authorizationRequired()) {
+      throw new BrokerException(ErrorCode.AUTHORIZATION_REQUIRED,
+          "the provider rejected the refresh token of " + key + "; authorize the account again");
+    }
     if (current != null && current.hasRefreshToken(now)) {
       return new RefreshTokenGrant(current.refreshToken());
     }
@@ -209,18 +249,13 @@ public final class TokenService {
       return ClientCredentialsGrant.INSTANCE;
     }
     String why = current == null ? "has no token yet" : "has no usable refresh token";
-    throw new BrokerException(ErrorCode.AUTHORIZATION_REQUIRED, "account " + current(spec, current) + " " + why
+    throw new BrokerException(ErrorCode.AUTHORIZATION_REQUIRED, "account " + key + " " + why
         + "; authorize it first (POST /v1/oauth/" + spec.name() + "/authorize)");
-  }
-
-  private static String current(ProviderSpec spec, Token current) {
-    return current == null ? "of " + spec.name() : current.key().toString();
   }
 
   private Future<Token> storeRotated(TokenKey key, Token current, TokenResponse response, RotationReason reason) {
     Token next = build(key, current, response);
     return store.compareAndSet(key, versionOf(current), next).compose(stored -> {
-      backoffs.remove(key);
       if (stored) {
         announce(next, reason);
         return Future.succeededFuture(next);
@@ -250,28 +285,42 @@ public final class TokenService {
         versionOf(current) + 1, null, false, null);
   }
 
-  private Future<Token> recordFailure(TokenKey key, Token current, Throwable failure) {
+  private Future<Token> recordFailure(TokenKey key, Token current, Throwable failure, int previousFailures) {
     BrokerException error = BrokerException.from(failure);
     if (!(failure instanceof BrokerException)) {
       LOG.error("Unexpected failure while rotating " + key, failure);
     }
     Instant now = policy.now();
     if (error.code() == ErrorCode.AUTHORIZATION_REQUIRED) {
-      backoffs.remove(key);
       LOG.warn("Token " + key + " needs a new authorization: " + error.getMessage());
       events.failed(key, error, true, null);
-      return markFailure(current, error, true, null).compose(x -> Future.failedFuture(error));
+      return markFailure(current, error, true, null)
+          .compose(v -> gate.release(key))
+          .compose(v -> Future.failedFuture(error));
     }
-    Backoff backoff = backoffs.compute(key, (k, previous) -> {
-      int failures = previous == null ? 1 : previous.failures() + 1;
-      Duration wait = policy.backoff(failures, error.retryAfterSeconds());
-      return new Backoff(failures, now.plus(wait), error);
-    });
-    BrokerException answered = backoff.answer(now, error.getMessage());
-    LOG.warn("Refresh of " + key + " failed (" + backoff.failures() + " in a row), next attempt in "
+    int failures = previousFailures + 1;
+    Instant retryAt = now.plus(policy.backoff(failures, error.retryAfterSeconds()));
+    BrokerException answered = withRetryAfter(error, error.getMessage(), retryAt, now);
+    LOG.warn("Refresh of " + key + " failed (" + failures + " in a row), next attempt in "
         + answered.retryAfterSeconds() + " s: " + error.getMessage());
-    events.failed(key, error, false, backoff.retryAt());
-    return markFailure(current, error, false, backoff.retryAt()).compose(x -> Future.failedFuture(answered));
+    events.failed(key, error, false, retryAt);
+    return markFailure(current, error, false, retryAt)
+        .compose(v -> gate.backOff(key, failures, retryAt, error, now))
+        .transform(x -> Future.failedFuture(answered));
+  }
+
+  /** The error for a caller that arrives while the broker waits before trying again. */
+  private BrokerException stillWaiting(RotationGate.Permit permit) {
+    return withRetryAfter(permit.error(), "backing off after " + permit.previousFailures() + " failure(s): "
+        + permit.error().getMessage(), permit.retryAt(), policy.now());
+  }
+
+  /** Rate limits and provider errors keep their code; anything else is "unavailable". With retry_after. */
+  private static BrokerException withRetryAfter(BrokerException error, String text, Instant retryAt, Instant now) {
+    long seconds = Math.max(1, (Duration.between(now, retryAt).toMillis() + 999) / 1000);
+    ErrorCode code = error.code() == ErrorCode.RATE_LIMITED || error.code() == ErrorCode.PROVIDER_ERROR
+        ? error.code() : ErrorCode.PROVIDER_UNAVAILABLE;
+    return new BrokerException(code, text, seconds);
   }
 
   /** Records the failure on the stored token (same version: nothing about the token changes). */
@@ -303,22 +352,5 @@ public final class TokenService {
 
   private static long versionOf(Token token) {
     return token == null ? 0 : token.version();
-  }
-
-  /** Consecutive failures of one token on this node and when the next attempt is allowed. */
-  private record Backoff(int failures, Instant retryAt, BrokerException lastError) {
-
-    /** The error for a caller that arrives while the broker waits before trying again. */
-    BrokerException stillWaiting(Instant now) {
-      return answer(now, "backing off after " + failures + " failure(s): " + lastError.getMessage());
-    }
-
-    /** Rate limits and provider errors keep their code; anything else is "unavailable", with retry_after. */
-    BrokerException answer(Instant now, String text) {
-      long seconds = Math.max(1, (Duration.between(now, retryAt).toMillis() + 999) / 1000);
-      ErrorCode code = lastError.code() == ErrorCode.RATE_LIMITED || lastError.code() == ErrorCode.PROVIDER_ERROR
-          ? lastError.code() : ErrorCode.PROVIDER_UNAVAILABLE;
-      return new BrokerException(code, text, seconds);
-    }
   }
 }
