@@ -83,14 +83,15 @@ public final class BrokerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    ownership.close();
-    if (gate instanceof HazelcastRotationGate hazelcastGate) {
-      hazelcastGate.close();
-    }
     if (endpoint != null) {
       endpoint.close();
     }
-    return store == null ? Future.succeededFuture() : store.close();
+    Future<Void> gateClosed = gate instanceof HazelcastRotationGate hazelcastGate ? hazelcastGate.close() : Future.succeededFuture();
+    Future<Void> storeClosed = store == null ? Future.succeededFuture() : store.close();
+    return vertx.executeBlocking(() -> {
+      ownership.close();
+      return null;
+    }).compose(v -> Future.join(gateClosed, storeClosed));
   }
 
   /** The node's token service (for tests and embedding). */
@@ -119,9 +120,16 @@ public final class BrokerVerticle extends VerticleBase {
       return Future.failedFuture("token-broker needs the Hazelcast cluster manager, found " + cm.getClass().getName());
     }
     HazelcastInstance hazelcast = hcm.getHazelcastInstance();
-    ownership = new PartitionOwnership(hazelcast);
-    gate = new HazelcastRotationGate(vertx, hazelcast);
-    return HazelcastTokenStore.start(vertx, hazelcast).map(s -> s);
+    return PartitionOwnership.start(vertx, hazelcast)
+        .compose(o -> {
+          ownership = o;
+          return HazelcastRotationGate.start(vertx, hazelcast);
+        })
+        .compose(g -> {
+          gate = g;
+          return HazelcastTokenStore.start(vertx, hazelcast);
+        })
+        .map(s -> s);
   }
 
   private void announce(BrokerConfig cfg) {

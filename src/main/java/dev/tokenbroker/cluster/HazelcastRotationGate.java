@@ -41,10 +41,15 @@ public final class HazelcastRotationGate implements RotationGate {
   private final Map<String, List<Promise<Void>>> waiters = new ConcurrentHashMap<>();
   private final UUID listenerId;
 
-  public HazelcastRotationGate(Vertx vertx, HazelcastInstance hazelcast) {
+  private HazelcastRotationGate(Vertx vertx, HazelcastInstance hazelcast) {
     this.vertx = vertx;
     this.map = hazelcast.getMap(MAP_NAME);
     this.listenerId = map.addEntryListener(new Wakeup(), false);
+  }
+
+  /** Creates the map proxy and its listener (both cluster operations) on a worker thread. */
+  public static Future<HazelcastRotationGate> start(Vertx vertx, HazelcastInstance hazelcast) {
+    return vertx.executeBlocking(() -> new HazelcastRotationGate(vertx, hazelcast));
   }
 
   @Override
@@ -87,12 +92,15 @@ public final class HazelcastRotationGate implements RotationGate {
     return promise.future();
   }
 
-  public void close() {
-    try {
-      map.removeEntryListener(listenerId);
-    } catch (RuntimeException alreadyLeaving) {
-      // the instance is shutting down
-    }
+  public Future<Void> close() {
+    return vertx.executeBlocking(() -> {
+      try {
+        map.removeEntryListener(listenerId);
+      } catch (RuntimeException alreadyLeaving) {
+        // the instance is shutting down
+      }
+      return null;
+    });
   }
 
   private void wake(String id) {

@@ -9,6 +9,8 @@ import com.hazelcast.partition.MigrationState;
 import com.hazelcast.partition.Partition;
 import com.hazelcast.partition.ReplicaMigrationEvent;
 import dev.tokenbroker.token.TokenKey;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,7 +26,19 @@ public final class PartitionOwnership implements KeyOwnership {
   private final UUID migrationListenerId;
   private final UUID membershipListenerId;
 
-  public PartitionOwnership(HazelcastInstance hazelcast) {
+  /**
+   * Registers the listeners and forces the partition table to be assigned (Hazelcast assigns it
+   * lazily, blocking the first caller), on a worker thread, so later look-ups are local reads.
+   */
+  public static Future<PartitionOwnership> start(Vertx vertx, HazelcastInstance hazelcast) {
+    return vertx.executeBlocking(() -> {
+      PartitionOwnership ownership = new PartitionOwnership(hazelcast);
+      hazelcast.getPartitionService().getPartition("token-broker").getOwner();
+      return ownership;
+    });
+  }
+
+  private PartitionOwnership(HazelcastInstance hazelcast) {
     this.hazelcast = hazelcast;
     this.migrationListenerId = hazelcast.getPartitionService().addMigrationListener(new MigrationListener() {
       @Override

@@ -77,7 +77,7 @@ public final class SandboxVerticle extends VerticleBase {
     }
     byte[] bytes = new byte[24];
     random.nextBytes(bytes);
-    issued.incrementAndGet();
+    LOG.info("Sandbox issued token #" + issued.incrementAndGet());
     ctx.response().putHeader("Content-Type", "application/json").end(new JsonObject()
         .put("access_token", "sbx-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes))
         .put("expires_in", config.lifetimeSeconds())

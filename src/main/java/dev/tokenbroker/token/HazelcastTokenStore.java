@@ -43,8 +43,8 @@ public final class HazelcastTokenStore implements TokenStore {
 
   /** Subscribes to changes, then loads the current content into the local copy. */
   public static Future<HazelcastTokenStore> start(Vertx vertx, HazelcastInstance hazelcast) {
-    HazelcastTokenStore store = new HazelcastTokenStore(vertx, hazelcast);
     return vertx.executeBlocking(() -> {
+      HazelcastTokenStore store = new HazelcastTokenStore(vertx, hazelcast);
       store.listenerId = store.map.addEntryListener(store.new Replicator(), true);
       for (Map.Entry<String, String> e : store.map.entrySet()) {
         store.accept(TokenCodec.decode(e.getValue()), false);
