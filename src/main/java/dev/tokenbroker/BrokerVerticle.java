@@ -8,6 +8,11 @@ import dev.tokenbroker.cluster.KeyOwnership;
 import dev.tokenbroker.cluster.PartitionOwnership;
 import dev.tokenbroker.config.BrokerConfig;
 import dev.tokenbroker.http.HttpBridgeVerticle;
+import dev.tokenbroker.metrics.BrokerMetrics;
+import dev.tokenbroker.onboarding.HazelcastStateStore;
+import dev.tokenbroker.onboarding.LocalStateStore;
+import dev.tokenbroker.onboarding.OnboardingService;
+import dev.tokenbroker.onboarding.StateStore;
 import dev.tokenbroker.provider.TokenEndpointClient;
 import dev.tokenbroker.sandbox.SandboxVerticle;
 import dev.tokenbroker.token.HazelcastTokenStore;
@@ -47,6 +52,9 @@ public final class BrokerVerticle extends VerticleBase {
   private TokenStore store;
   private KeyOwnership ownership = KeyOwnership.SINGLE_NODE;
   private RotationGate gate = new LocalRotationGate();
+  private StateStore states;
+  private BrokerMetrics metrics;
+  private OnboardingService onboarding;
   private TokenEndpointClient endpoint;
 
   public BrokerVerticle() {
@@ -66,15 +74,17 @@ public final class BrokerVerticle extends VerticleBase {
         .compose(s -> {
           store = s;
           endpoint = new TokenEndpointClient(vertx, clock);
+          metrics = BrokerMetrics.create().watch(store);
           service = new TokenService(cfg.providers(), store, gate, endpoint,
-              new TokenPolicy(cfg.refresh(), clock, random), new BusTokenEvents(vertx.eventBus()));
+              new TokenPolicy(cfg.refresh(), clock, random), new BusTokenEvents(vertx.eventBus()), metrics);
+          onboarding = new OnboardingService(service, states);
           List<String> providers = List.copyOf(cfg.providers().keySet());
           return vertx.deployVerticle(() -> new TokenVerticle(service, providers),
               new DeploymentOptions().setInstances(cfg.busInstances()));
         })
         .compose(id -> vertx.deployVerticle(new RefreshVerticle(service, ownership)))
         .compose(id -> vertx.deployVerticle(() -> {
-          HttpBridgeVerticle v = new HttpBridgeVerticle(service, cfg.http());
+          HttpBridgeVerticle v = new HttpBridgeVerticle(service, onboarding, metrics, cfg.http());
           httpVerticles.add(v);
           return v;
         }, new DeploymentOptions().setInstances(cfg.http().instances())))
@@ -113,6 +123,7 @@ public final class BrokerVerticle extends VerticleBase {
 
   private Future<TokenStore> createStore() {
     if (!vertx.isClustered()) {
+      states = new LocalStateStore(clock);
       return Future.succeededFuture(new LocalTokenStore());
     }
     ClusterManager cm = ((VertxInternal) vertx).clusterManager();
@@ -127,6 +138,10 @@ public final class BrokerVerticle extends VerticleBase {
         })
         .compose(g -> {
           gate = g;
+          return HazelcastStateStore.start(vertx, hazelcast);
+        })
+        .compose(st -> {
+          states = st;
           return HazelcastTokenStore.start(vertx, hazelcast);
         })
         .map(s -> s);

@@ -11,6 +11,9 @@ import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.VertxApplication;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.launcher.application.VertxApplicationHooks;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.File;
@@ -59,7 +62,9 @@ public final class Main {
     VertxApplicationHooks hooks = new VertxApplicationHooks() {
       @Override
       public VertxBuilder createVertxBuilder(VertxOptions options) {
-        VertxBuilder builder = Vertx.builder().with(options);
+        options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+        VertxBuilder builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory());
         return hazelcast == null ? builder : builder.withClusterManager(new HazelcastClusterManager(hazelcast));
       }
 

@@ -59,6 +59,11 @@ public final class HazelcastTokenStore implements TokenStore {
   }
 
   @Override
+  public int cachedCount() {
+    return local.size();
+  }
+
+  @Override
   public Collection<Token> cachedAll() {
     return List.copyOf(local.values());
   }

@@ -17,6 +17,11 @@ public final class LocalTokenStore implements TokenStore {
   }
 
   @Override
+  public int cachedCount() {
+    return tokens.size();
+  }
+
+  @Override
   public Collection<Token> cachedAll() {
     return List.copyOf(tokens.values());
   }

@@ -35,10 +35,12 @@ public final class TokenService {
   private final TokenPolicy policy;
   private final TokenEvents events;
   private final RotationGate gate;
+  private final TokenMetrics metrics;
   private final ConcurrentHashMap<TokenKey, Future<Token>> inFlight = new ConcurrentHashMap<>();
 
   public TokenService(Map<String, ProviderSpec> providers, TokenStore store, RotationGate gate,
-                      TokenEndpointClient endpoint, TokenPolicy policy, TokenEvents events) {
+                      TokenEndpointClient endpoint, TokenPolicy policy, TokenEvents events, TokenMetrics metrics) {
+    this.metrics = metrics;
     this.providers = Map.copyOf(providers);
     this.store = store;
     this.gate = gate;
@@ -53,6 +55,11 @@ public final class TokenService {
 
   public TokenPolicy policy() {
     return policy;
+  }
+
+  /** True while this node rotates the token. */
+  public boolean isRotating(TokenKey key) {
+    return inFlight.containsKey(key);
   }
 
   /** The provider's spec; 404 unknown_provider when it is not configured. */
@@ -77,11 +84,13 @@ public final class TokenService {
       checkMinValidity(cached, minValidity);
       TokenNeed need = new TokenNeed(minValidity, rejectedVersion);
       if (need.satisfiedBy(cached, policy)) {
+        metrics.request(key.provider(), true);
         return Future.succeededFuture(cached);
       }
-      return obtain(key, need, RotationReason.ON_DEMAND);
+      metrics.request(key.provider(), false);
+      return counted(key, obtain(key, need, RotationReason.ON_DEMAND));
     } catch (BrokerException e) {
-      return Future.failedFuture(e);
+      return counted(key, Future.failedFuture(e));
     }
   }
 
@@ -92,8 +101,8 @@ public final class TokenService {
     } catch (BrokerException e) {
       return Future.failedFuture(e);
     }
-    return store.load(key).compose(current ->
-        obtain(key, new TokenNeed(0, current == null ? null : current.version()), reason));
+    return counted(key, store.load(key).compose(current ->
+        obtain(key, new TokenNeed(0, current == null ? null : current.version()), reason)));
   }
 
   /**
@@ -104,6 +113,17 @@ public final class TokenService {
     return obtain(key, new TokenNeed(0, dueVersion), RotationReason.SCHEDULED);
   }
 
+  private Future<Token> counted(TokenKey key, Future<Token> result) {
+    return result.onFailure(t -> metrics.requestFailed(key.provider(), BrokerException.from(t).code().error()));
+  }
+
+  /** A token-endpoint call, timed and counted by outcome. */
+  private Future<TokenResponse> call(ProviderSpec spec, TokenGrant grant) {
+    long started = System.nanoTime();
+    return endpoint.request(spec, grant).onComplete(ar -> metrics.providerCall(spec.name(),
+        ar.succeeded() ? "ok" : BrokerException.from(ar.cause()).code().error(), System.nanoTime() - started));
+  }
+
   /** Exchanges an authorization code for the account and stores the result. */
   public Future<Token> authorize(TokenKey key, Secret code, Secret codeVerifier) {
     ProviderSpec spec;
@@ -112,7 +132,7 @@ public final class TokenService {
     } catch (BrokerException e) {
       return Future.failedFuture(e);
     }
-    return endpoint.request(spec, new AuthorizationCodeGrant(code, codeVerifier))
+    return call(spec, new AuthorizationCodeGrant(code, codeVerifier))
         .compose(response -> storeAuthorized(key, response, 3))
         .compose(token -> gate.release(key).map(token));
   }
@@ -229,7 +249,7 @@ public final class TokenService {
       } catch (BrokerException e) {
         return gate.release(key).compose(v -> Future.failedFuture(e));
       }
-      return endpoint.request(spec, grant).transform(ar -> ar.succeeded()
+      return call(spec, grant).transform(ar -> ar.succeeded()
           ? storeRotated(key, current, ar.result(), reason).compose(t -> gate.release(key).map(t),
               storeFailure -> gate.release(key).compose(v -> Future.failedFuture(storeFailure)))
           : recordFailure(key, current, ar.cause(), previousFailures));
@@ -340,6 +360,7 @@ public final class TokenService {
   private void announce(Token token, RotationReason reason) {
     LOG.info("Token " + token.key() + " rotated to v" + token.version() + " (" + reason.wireName() + "), expires in "
         + token.remaining(policy.now()).getSeconds() + " s, access " + token.accessToken().fingerprint());
+    metrics.rotated(token.key().provider(), reason);
     events.rotated(token, reason);
   }
 

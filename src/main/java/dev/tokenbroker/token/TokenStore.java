@@ -13,6 +13,9 @@ public interface TokenStore {
   /** The node-local copy: never blocks, may lag a concurrent write on another node briefly. */
   Token cached(TokenKey key);
 
+  /** How many tokens the node-local copy holds. */
+  int cachedCount();
+
   /** All tokens in the node-local copy. */
   Collection<Token> cachedAll();
 

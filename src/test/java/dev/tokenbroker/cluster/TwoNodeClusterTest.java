@@ -11,7 +11,13 @@ import dev.tokenbroker.support.Await;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.ClusterSupport;
 import dev.tokenbroker.support.ProviderDouble;
+import dev.tokenbroker.support.Http;
 import dev.tokenbroker.support.TestConfigs;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.web.client.HttpResponse;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
 import io.vertx.core.Vertx;
@@ -36,7 +42,8 @@ class TwoNodeClusterTest {
     provider.stub(post(urlPathEqualTo(ProviderDouble.ESIGNGLOBAL_PATH)).willReturn(okJson(TestConfigs.tokenJson("cluster-token", 86398))));
     String cluster = ClusterSupport.uniqueName();
     List<Vertx> nodes = ClusterSupport.startNodes(cluster, 2);
-    JsonObject config = TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal(provider.baseUrl())));
+    JsonObject config = TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal(provider.baseUrl()))
+        .put("rightsignature", TestConfigs.rightsignature(provider.baseUrl())));
     config.getJsonObject("refresh").put("min-validity-seconds", 0);
     a = BrokerNode.start(nodes.get(0), config, Clock.systemUTC());
     b = BrokerNode.start(nodes.get(1), config, Clock.systemUTC());
@@ -78,6 +85,37 @@ class TwoNodeClusterTest {
     int calls = provider.calls(ProviderDouble.ESIGNGLOBAL_PATH);
     assertTrue(calls == version || calls == version + 1, calls + " provider calls for version " + version
         + ": one call per rotation (plus at most one in flight)");
+  }
+
+  @Test
+  void anAuthorizationStartedOnOneNodeCompletesOnTheOther() {
+    provider.stub(post(urlPathEqualTo(ProviderDouble.RIGHTSIGNATURE_PATH))
+        .willReturn(okJson("{\"access_token\":\"rs-a\",\"expires_in\":7200,\"refresh_token\":\"rs-r\"}")));
+    String url = new Http(a).post("/v1/oauth/rightsignature/authorize?account=acme").bodyAsJsonObject().getString("authorize_url");
+    String state = Http.query(url).get("state");
+
+    HttpResponse<Buffer> page = new Http(b).send(HttpMethod.GET, "/v1/oauth/rightsignature/callback?code=c&state=" + Http.encode(state), null);
+
+    assertEquals(200, page.statusCode(), page.bodyAsString());
+    TokenKey acme = new TokenKey("rightsignature", "acme");
+    Await.until("node A sees the new account", Duration.ofSeconds(10), () -> a.service().store().cached(acme) != null);
+    assertEquals(400, new Http(a).send(HttpMethod.GET, "/v1/oauth/rightsignature/callback?code=c&state=" + Http.encode(state), null)
+        .statusCode(), "the state is used up cluster-wide");
+    assertEquals(1, provider.calls(ProviderDouble.RIGHTSIGNATURE_PATH));
+  }
+
+  @Test
+  void anEventStreamOnOneNodeSeesARotationOnTheOther() {
+    StringBuffer stream = new StringBuffer();
+    HttpClientResponse response = Await.result(a.vertx.createHttpClient().request(new RequestOptions()
+            .setPort(a.httpPort()).setHost("127.0.0.1").setURI("/v1/events")
+            .putHeader("Authorization", "Bearer " + TestConfigs.API_KEY))
+        .compose(req -> req.send()));
+    response.handler(chunk -> stream.append(chunk.toString()));
+
+    b.request(Addresses.refresh("esignglobal"), null);
+
+    Await.until("the rotation made on node B", Duration.ofSeconds(10), () -> stream.toString().contains("event: token.rotated"));
   }
 
   @Test

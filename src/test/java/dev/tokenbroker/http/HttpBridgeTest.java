@@ -9,12 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenbroker.support.Await;
 import dev.tokenbroker.support.BrokerNode;
+import dev.tokenbroker.support.Http;
 import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.TestConfigs;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterEach;
@@ -25,14 +25,16 @@ import org.junit.jupiter.api.Test;
 class HttpBridgeTest {
   private ProviderDouble provider;
   private BrokerNode node;
-  private WebClient http;
+  private WebClient client;
+  private Http http;
 
   @BeforeEach
   void start() {
     provider = ProviderDouble.start();
     provider.stub(post(urlPathEqualTo(ProviderDouble.ESIGNGLOBAL_PATH)).willReturn(okJson(TestConfigs.tokenJson("http-token", 3600))));
     node = BrokerNode.start(TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal(provider.baseUrl()))));
-    http = WebClient.create(node.vertx);
+    client = WebClient.create(node.vertx);
+    http = new Http(node);
   }
 
   @AfterEach
@@ -42,15 +44,11 @@ class HttpBridgeTest {
   }
 
   private HttpResponse<Buffer> send(HttpMethod method, String uri, String apiKey) {
-    HttpRequest<Buffer> request = http.request(method, node.httpPort(), "127.0.0.1", uri);
-    if (apiKey != null) {
-      request.putHeader("Authorization", "Bearer " + apiKey);
-    }
-    return Await.result(request.send());
+    return http.send(method, uri, apiKey);
   }
 
   private HttpResponse<Buffer> get(String uri) {
-    return send(HttpMethod.GET, uri, TestConfigs.API_KEY);
+    return http.get(uri);
   }
 
   @Test
@@ -73,7 +71,7 @@ class HttpBridgeTest {
       assertEquals("unauthorized", r.bodyAsJsonObject().getString("error"));
       assertTrue(r.getHeader("WWW-Authenticate").startsWith("Bearer"));
     }
-    HttpResponse<Buffer> basic = Await.result(http.get(node.httpPort(), "127.0.0.1", "/v1/tokens/esignglobal")
+    HttpResponse<Buffer> basic = Await.result(client.get(node.httpPort(), "127.0.0.1", "/v1/tokens/esignglobal")
         .putHeader("Authorization", "Basic " + TestConfigs.API_KEY).send());
     assertEquals(401, basic.statusCode());
     assertEquals(0, provider.calls(ProviderDouble.ESIGNGLOBAL_PATH));
@@ -122,7 +120,7 @@ class HttpBridgeTest {
 
   @Test
   void oversizedBodiesAreRefused() {
-    HttpResponse<Buffer> r = Await.result(http.post(node.httpPort(), "127.0.0.1", "/v1/tokens/esignglobal/refresh")
+    HttpResponse<Buffer> r = Await.result(client.post(node.httpPort(), "127.0.0.1", "/v1/tokens/esignglobal/refresh")
         .putHeader("Authorization", "Bearer " + TestConfigs.API_KEY)
         .sendBuffer(Buffer.buffer(new byte[70 * 1024])));
     assertEquals(413, r.statusCode());

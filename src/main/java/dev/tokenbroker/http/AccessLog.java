@@ -1,0 +1,31 @@
+package dev.tokenbroker.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.internal.logging.Logger;
+import io.vertx.core.internal.logging.LoggerFactory;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * One line per request: method, path (never the query string: the OAuth callback's code and
+ * state live there), status and duration. No headers, so no API keys.
+ */
+final class AccessLog implements Handler<RoutingContext> {
+  private static final Logger LOG = LoggerFactory.getLogger("dev.tokenbroker.http.access");
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    long started = System.nanoTime();
+    ctx.addEndHandler(v -> {
+      if (LOG.isDebugEnabled() || ctx.response().getStatusCode() >= 500) {
+        String line = ctx.request().method() + " " + ctx.request().path() + " " + ctx.response().getStatusCode() + " "
+            + (System.nanoTime() - started) / 1_000_000 + " ms";
+        if (ctx.response().getStatusCode() >= 500) {
+          LOG.warn(line);
+        } else {
+          LOG.debug(line);
+        }
+      }
+    });
+    ctx.next();
+  }
+}

@@ -1,0 +1,77 @@
+package dev.tokenbroker.http;
+
+import dev.tokenbroker.error.BrokerException;
+import dev.tokenbroker.error.ErrorCode;
+import dev.tokenbroker.onboarding.OnboardingService;
+import dev.tokenbroker.token.TokenService;
+import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code POST /v1/oauth/{provider}/authorize} (API key) and the provider's redirect back to
+ * {@code GET /v1/oauth/{provider}/callback} (no API key: the single-use state is the credential).
+ */
+final class OnboardingRoutes {
+  private final TokenService tokens;
+  private final OnboardingService onboarding;
+
+  OnboardingRoutes(TokenService tokens, OnboardingService onboarding) {
+    this.tokens = tokens;
+    this.onboarding = onboarding;
+  }
+
+  /** The callback must be mounted before the API-key check. */
+  void mountCallback(Router router) {
+    router.get("/v1/oauth/:provider/callback").handler(this::callback);
+  }
+
+  void mountAuthorize(Router router) {
+    router.post("/v1/oauth/:provider/authorize").handler(this::authorize);
+  }
+
+  private void authorize(RoutingContext ctx) {
+    try {
+      onboarding.start(Requests.key(ctx, tokens)).onComplete(ar -> {
+        if (ar.succeeded()) {
+          HttpErrors.json(ctx.response(), 200, new JsonObject().put("authorize_url", ar.result())
+              .put("expires_in", OnboardingService.STATE_TTL.toSeconds()));
+        } else {
+          TokenRoutes.fail(ctx, ar.cause());
+        }
+      });
+    } catch (RuntimeException e) {
+      TokenRoutes.fail(ctx, e);
+    }
+  }
+
+  private void callback(RoutingContext ctx) {
+    String provider = ctx.pathParam("provider");
+    MultiMap q = ctx.queryParams();
+    try {
+      tokens.provider(provider);
+      String error = Requests.single(q, "error");
+      String description = Requests.single(q, "error_description");
+      String providerError = error == null ? null : error + (description == null ? "" : " (" + description + ")");
+      onboarding.complete(provider, Requests.single(q, "state"), Requests.single(q, "code"), providerError)
+          .onComplete(ar -> {
+            if (ar.succeeded()) {
+              HtmlPage.send(ctx.response(), 200, "Connected",
+                  "Account " + ar.result().key().account() + " is connected to " + provider
+                      + ". token-broker keeps its token fresh; you can close this page.");
+            } else {
+              failPage(ctx, ar.cause());
+            }
+          });
+    } catch (RuntimeException e) {
+      failPage(ctx, e);
+    }
+  }
+
+  private static void failPage(RoutingContext ctx, Throwable cause) {
+    BrokerException error = BrokerException.from(cause);
+    int status = error.code() == ErrorCode.AUTHORIZATION_REQUIRED ? 400 : error.code().status();
+    HtmlPage.send(ctx.response(), status, "Not connected", error.getMessage());
+  }
+}

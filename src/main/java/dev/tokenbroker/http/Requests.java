@@ -1,0 +1,42 @@
+package dev.tokenbroker.http;
+
+import dev.tokenbroker.bus.TokenRequest;
+import dev.tokenbroker.error.BrokerException;
+import dev.tokenbroker.token.TokenKey;
+import dev.tokenbroker.token.TokenService;
+import io.vertx.core.MultiMap;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+
+/** Reading request values with the same rules as the event bus. */
+final class Requests {
+  private Requests() {}
+
+  /** The token key from the {provider} path parameter and the account query parameter; 404 for an unknown provider. */
+  static TokenKey key(RoutingContext ctx, TokenService service) {
+    String provider = ctx.pathParam("provider");
+    service.provider(provider);
+    return new TokenKey(provider, TokenRequest.account(single(ctx.queryParams(), "account")));
+  }
+
+  /** A query value given at most once. */
+  static String single(MultiMap query, String name) {
+    List<String> values = query.getAll(name);
+    if (values.size() > 1) {
+      throw BrokerException.invalidRequest(name + " may be given only once");
+    }
+    return values.isEmpty() ? null : values.get(0);
+  }
+
+  /** A whole-number query value as a Long, or null when absent. */
+  static Long number(MultiMap query, String name) {
+    String value = single(query, name);
+    if (value == null) {
+      return null;
+    }
+    if (!value.matches("-?[0-9]{1,15}")) {
+      throw BrokerException.invalidRequest(name + " must be a whole number");
+    }
+    return Long.parseLong(value);
+  }
+}

@@ -1,0 +1,106 @@
+package dev.tokenbroker.http;
+
+import dev.tokenbroker.bus.TokenReplies;
+import dev.tokenbroker.bus.TokenRequest;
+import dev.tokenbroker.error.BrokerException;
+import dev.tokenbroker.token.RotationReason;
+import dev.tokenbroker.token.Token;
+import dev.tokenbroker.token.TokenKey;
+import dev.tokenbroker.token.TokenService;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.internal.logging.Logger;
+import io.vertx.core.internal.logging.LoggerFactory;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.function.Function;
+
+/** {@code /v1/tokens}: the event-bus semantics over HTTP, plus the admin list and delete. */
+final class TokenRoutes {
+  private static final Logger LOG = LoggerFactory.getLogger(TokenRoutes.class);
+
+  private final TokenService service;
+
+  TokenRoutes(TokenService service) {
+    this.service = service;
+  }
+
+  void mount(Router router) {
+    router.get("/v1/tokens").handler(this::list);
+    router.get("/v1/tokens/:provider").handler(ctx -> answer(ctx, key -> {
+      MultiMap q = ctx.queryParams();
+      return service.get(key, TokenRequest.minValidity(Requests.number(q, "min_validity")),
+          TokenRequest.rejectedVersion(Requests.number(q, "rejected_version")));
+    }));
+    router.post("/v1/tokens/:provider/refresh").handler(ctx -> answer(ctx, key -> service.refresh(key, RotationReason.FORCED)));
+    router.delete("/v1/tokens/:provider").handler(this::forget);
+  }
+
+  private void answer(RoutingContext ctx, Function<TokenKey, Future<Token>> action) {
+    Future<Token> result;
+    try {
+      result = action.apply(Requests.key(ctx, service));
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onComplete(ar -> {
+      if (ar.succeeded()) {
+        HttpErrors.json(ctx.response(), 200, TokenReplies.reply(ar.result(), service.policy().now()));
+      } else {
+        fail(ctx, ar.cause());
+      }
+    });
+  }
+
+  private void forget(RoutingContext ctx) {
+    Future<Void> result;
+    try {
+      result = service.forget(Requests.key(ctx, service));
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onComplete(ar -> {
+      if (ar.succeeded()) {
+        ctx.response().setStatusCode(204).end();
+      } else {
+        fail(ctx, ar.cause());
+      }
+    });
+  }
+
+  private void list(RoutingContext ctx) {
+    Instant now = service.policy().now();
+    JsonArray out = new JsonArray();
+    service.store().cachedAll().stream()
+        .sorted(Comparator.comparing((Token t) -> t.key().provider()).thenComparing(t -> t.key().account()))
+        .forEach(t -> out.add(new JsonObject()
+            .put("provider", t.key().provider())
+            .put("account", t.key().account())
+            .put("version", t.version())
+            .put("expires_at", t.expiresAt().getEpochSecond())
+            .put("state", state(t, now))
+            .put("last_error", t.lastError())));
+    HttpErrors.json(ctx.response(), 200, new JsonObject().put("tokens", out));
+  }
+
+  private String state(Token t, Instant now) {
+    if (t.authorizationRequired()) {
+      return "authorization_required";
+    }
+    if (service.isRotating(t.key())) {
+      return "refreshing";
+    }
+    return t.expiresAt().isAfter(now) ? "valid" : "expired";
+  }
+
+  static void fail(RoutingContext ctx, Throwable cause) {
+    if (!(cause instanceof BrokerException)) {
+      LOG.error("Unexpected failure on " + ctx.request().method() + " " + ctx.request().path(), cause);
+    }
+    HttpErrors.send(ctx, BrokerException.from(cause));
+  }
+}

@@ -1,0 +1,75 @@
+package dev.tokenbroker.metrics;
+
+import dev.tokenbroker.token.RotationReason;
+import dev.tokenbroker.token.TokenMetrics;
+import dev.tokenbroker.token.TokenStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.micrometer.backends.BackendRegistries;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The broker's meters in Prometheus form, next to Vert.x's own when the node runs with
+ * Micrometer metrics enabled (the launcher enables them). Meter names start with
+ * {@code tokenbroker_}; labels are provider, outcome, reason or error, never accounts.
+ */
+public final class BrokerMetrics implements TokenMetrics {
+  private final PrometheusMeterRegistry registry;
+
+  private BrokerMetrics(PrometheusMeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** Uses Vert.x's Prometheus registry if there is one, else a registry of its own. */
+  public static BrokerMetrics create() {
+    MeterRegistry vertxRegistry = BackendRegistries.getDefaultNow();
+    return new BrokerMetrics(vertxRegistry instanceof PrometheusMeterRegistry p ? p : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  /** Publishes the number of tokens in this node's copy of the store. */
+  public BrokerMetrics watch(TokenStore store) {
+    Gauge.builder("tokenbroker_tokens_stored", store, s -> s.cachedCount())
+        .description("Tokens in this node's copy of the shared store").register(registry);
+    return this;
+  }
+
+  public Handler<RoutingContext> scrapeHandler() {
+    return PrometheusScrapingHandler.create(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public void request(String provider, boolean hit) {
+    Counter.builder("tokenbroker_token_requests").description("token.get requests by cache outcome")
+        .tag("provider", provider).tag("outcome", hit ? "hit" : "miss").register(registry).increment();
+  }
+
+  @Override
+  public void requestFailed(String provider, String error) {
+    Counter.builder("tokenbroker_token_request_failures").description("token requests answered with an error")
+        .tag("provider", provider).tag("error", error).register(registry).increment();
+  }
+
+  @Override
+  public void providerCall(String provider, String outcome, long nanos) {
+    Timer.builder("tokenbroker_provider_calls").description("calls to the provider's token endpoint")
+        .tag("provider", provider).tag("outcome", outcome).publishPercentileHistogram()
+        .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void rotated(String provider, RotationReason reason) {
+    Counter.builder("tokenbroker_rotations").description("tokens rotated by this node")
+        .tag("provider", provider).tag("reason", reason.wireName()).register(registry).increment();
+  }
+}

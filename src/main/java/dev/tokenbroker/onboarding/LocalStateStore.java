@@ -1,0 +1,35 @@
+package dev.tokenbroker.onboarding;
+
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** States of a node that runs alone, expiring by the clock. */
+public final class LocalStateStore implements StateStore {
+  private record Entry(PendingAuthorization pending, Instant expiresAt) {}
+
+  private final ConcurrentHashMap<String, Entry> states = new ConcurrentHashMap<>();
+  private final Clock clock;
+
+  public LocalStateStore(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<Void> put(String stateDigest, PendingAuthorization pending, Duration ttl) {
+    Instant now = clock.instant();
+    if (states.size() > 1000) {
+      states.values().removeIf(e -> !e.expiresAt().isAfter(now));
+    }
+    states.put(stateDigest, new Entry(pending, now.plus(ttl)));
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<PendingAuthorization> take(String stateDigest) {
+    Entry e = states.remove(stateDigest);
+    return Future.succeededFuture(e == null || !e.expiresAt().isAfter(clock.instant()) ? null : e.pending());
+  }
+}
