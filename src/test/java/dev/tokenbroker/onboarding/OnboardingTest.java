@@ -49,7 +49,11 @@ class OnboardingTest {
         "{\"access_token\":\"rs-access\",\"token_type\":\"bearer\",\"expires_in\":7200,\"refresh_token\":\"rs-refresh\",\"scope\":\"read write\"}")));
     clock = MutableClock.startingNow();
     JsonObject rs = TestConfigs.rightsignature(provider.baseUrl()).put("scope", "read write").put("pkce", true);
-    node = BrokerNode.start(Vertx.vertx(), TestConfigs.broker(new JsonObject().put("rightsignature", rs)), clock);
+    JsonObject esg = TestConfigs.esignglobal(provider.baseUrl()).put("grant", "authorization_code")
+        .put("authorize-url", provider.baseUrl() + "/esign/authorize?lang=en")
+        .put("redirect-uri", "https://broker.example.com/v1/oauth/esignglobal/callback")
+        .put("authorize-params", new JsonObject().put("client_id", "clientId").put("redirect_uri", "redirectUri"));
+    node = BrokerNode.start(Vertx.vertx(), TestConfigs.broker(new JsonObject().put("rightsignature", rs).put("esignglobal", esg)), clock);
     Await.result(node.vertx.eventBus().<JsonObject>consumer(Addresses.ROTATED, m -> rotated.add(m.body())).completion());
     http = new Http(node);
   }
@@ -147,6 +151,17 @@ class OnboardingTest {
     assertEquals(400, page.statusCode());
     assertTrue(page.bodyAsString().contains("code expired"));
     assertNull(Await.result(node.service().store().load(new TokenKey("rightsignature", "acme"))));
+  }
+
+  @Test
+  void authorizeParameterNamesCanBeRenamedPerProvider() {
+    String url = http.post("/v1/oauth/esignglobal/authorize?account=tenant-1").bodyAsJsonObject().getString("authorize_url");
+    Map<String, String> q = Http.query(url);
+    assertTrue(url.startsWith(provider.baseUrl() + "/esign/authorize?lang=en&"), url);
+    assertEquals(TestConfigs.CLIENT_ID, q.get("clientId"));
+    assertEquals("https://broker.example.com/v1/oauth/esignglobal/callback", q.get("redirectUri"));
+    assertNull(q.get("client_id"));
+    assertNull(q.get("code_challenge"), "no PKCE unless configured");
   }
 
   @Test
