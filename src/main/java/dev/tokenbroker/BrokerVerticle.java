@@ -73,7 +73,7 @@ public final class BrokerVerticle extends VerticleBase {
         .compose(v -> createStore())
         .compose(s -> {
           store = s;
-          endpoint = new TokenEndpointClient(vertx, clock);
+          endpoint = new TokenEndpointClient(vertx, clock, cfg.providerTrustPem());
           metrics = BrokerMetrics.create().watch(store);
           service = new TokenService(cfg.providers(), store, gate, endpoint,
               new TokenPolicy(cfg.refresh(), clock, random), new BusTokenEvents(vertx.eventBus()), metrics);

@@ -5,14 +5,19 @@ import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.Optional;
 
-/** The whole validated configuration of a node. Build it with {@link #parse(JsonObject)}. */
+/**
+ * The whole validated configuration of a node. Build it with {@link #parse(JsonObject)}.
+ *
+ * @param providerTrustPem CA certificates (PEM) trusted for provider calls instead of the JVM's, or null
+ */
 public record BrokerConfig(
     HttpConfig http,
     RefreshConfig refresh,
     String storeType,
     int busInstances,
     Map<String, ProviderSpec> providers,
-    Optional<SandboxConfig> sandbox) {
+    Optional<SandboxConfig> sandbox,
+    String providerTrustPem) {
 
   public BrokerConfig {
     providers = Map.copyOf(providers);

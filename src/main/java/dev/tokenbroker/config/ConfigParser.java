@@ -38,7 +38,8 @@ final class ConfigParser {
     Optional<SandboxConfig> sandbox = sandbox(root.section("sandbox"));
     HttpConfig http = http(root.section("http"), sandbox);
     int busInstances = (int) root.section("bus").number("instances", 2, 1, 64, "a whole number");
-    return new BrokerConfig(http, refresh, storeType, busInstances, providers, sandbox);
+    String trust = root.section("tls").file("provider-trust-pem");
+    return new BrokerConfig(http, refresh, storeType, busInstances, providers, sandbox, trust);
   }
 
   private HttpConfig http(ConfigSection s, Optional<SandboxConfig> sandbox) {
@@ -61,7 +62,13 @@ final class ConfigParser {
     }
     sandbox.map(SandboxConfig::demoApiKey)
         .ifPresent(k -> keys.add(new ApiKey("sandbox-demo", Secret.sha256Hex(k.reveal()))));
-    return new HttpConfig(host, port, keys, instances);
+    ConfigSection tls = s.section("tls");
+    String cert = tls.file("cert-path");
+    String key = tls.file("key-path");
+    if ((cert == null) != (key == null)) {
+      throw new ConfigException(tls.key(cert == null ? "cert-path" : "key-path"), "is required with " + tls.key(cert == null ? "key-path" : "cert-path"));
+    }
+    return new HttpConfig(host, port, keys, instances, cert, key);
   }
 
   private static String digest(ConfigSection s, String name, String value) {
@@ -142,6 +149,8 @@ final class ConfigParser {
     if (authorizeUrl == null && preset != null && baseUrl != null) {
       authorizeUrl = preset.authorizeUrl(baseUrl);
     }
+    boolean insecureAllowed = s.bool("allow-insecure-http", false);
+    requireHttps(s, s.has("token-url") ? "token-url" : "base-url", tokenUrl, insecureAllowed);
 
     GrantType grant = s.choice("grant", GrantType.class, preset == null ? GrantType.CLIENT_CREDENTIALS : preset.defaultGrant());
     BodyEncoding body = s.choice("body", BodyEncoding.class, preset == null ? BodyEncoding.FORM : preset.body());
@@ -167,6 +176,20 @@ final class ConfigParser {
     return new ProviderSpec(name, preset == null ? null : preset.configName(), tokenUrl, authorizeUrl, grant,
         body, clientAuth, clientId, Secret.of(clientSecret), s.string("scope", null), redirectUri,
         Duration.ofSeconds(timeout), rotates, refreshLifetime, s.bool("pkce", false), params);
+  }
+
+  /** Secrets travel to the token endpoint: https only, unless it is this machine or the config says otherwise. */
+  private static void requireHttps(ConfigSection s, String name, String url, boolean insecureAllowed) {
+    java.net.URI uri = java.net.URI.create(url);
+    if ("https".equalsIgnoreCase(uri.getScheme()) || insecureAllowed) {
+      return;
+    }
+    String host = uri.getHost();
+    boolean loopback = host.equalsIgnoreCase("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
+    if (!loopback) {
+      throw new ConfigException(s.key(name), "must use https (client secrets and tokens travel on it); "
+          + "set allow-insecure-http: true only for a test server");
+    }
   }
 
   private Optional<SandboxConfig> sandbox(ConfigSection s) {

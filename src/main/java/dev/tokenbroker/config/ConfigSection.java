@@ -156,6 +156,15 @@ final class ConfigSection {
     throw new ConfigException(key(name), "must be true or false, got " + describe(v));
   }
 
+  /** A path to a readable file, or null when absent. */
+  String file(String name) {
+    String path = string(name, null);
+    if (path != null && !java.nio.file.Files.isReadable(java.nio.file.Path.of(path))) {
+      throw new ConfigException(key(name), "cannot read the file '" + path + "'");
+    }
+    return path;
+  }
+
   /** An absolute http(s) URL, or null when absent. */
   String url(String name) {
     String s = string(name, null);

@@ -9,15 +9,34 @@ import io.vertx.core.json.JsonObject;
 public final class BrokerException extends RuntimeException {
   private final ErrorCode code;
   private final Long retryAfterSeconds;
+  private final boolean outcomeUnknown;
 
   public BrokerException(ErrorCode code, String description) {
     this(code, description, null);
   }
 
   public BrokerException(ErrorCode code, String description, Long retryAfterSeconds) {
+    this(code, description, retryAfterSeconds, false);
+  }
+
+  private BrokerException(ErrorCode code, String description, Long retryAfterSeconds, boolean outcomeUnknown) {
     super(description, null, false, false);
     this.code = code;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.outcomeUnknown = outcomeUnknown;
+  }
+
+  /**
+   * A provider call whose request may have been processed although no usable answer came back
+   * (a timeout after the request was sent, a connection lost mid-answer, a success we could not
+   * read). After a refresh grant with rotating refresh tokens, the old refresh token may be dead.
+   */
+  public static BrokerException outcomeUnknown(ErrorCode code, String description) {
+    return new BrokerException(code, description, null, true);
+  }
+
+  public boolean isOutcomeUnknown() {
+    return outcomeUnknown;
   }
 
   public static BrokerException invalidRequest(String description) {

@@ -11,6 +11,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.ext.healthchecks.Status;
@@ -92,6 +93,9 @@ public final class HttpBridgeVerticle extends VerticleBase {
         .setPort(config.port())
         .setMaxHeaderSize(16 * 1024)
         .setMaxInitialLineLength(8 * 1024);
+    if (config.tlsCertPath() != null) {
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tlsCertPath()).setKeyPath(config.tlsKeyPath()));
+    }
     return vertx.createHttpServer(options)
         .requestHandler(router)
         .listen()

@@ -10,6 +10,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -33,10 +34,20 @@ public final class TokenEndpointClient {
   private final WebClient client;
   private final Clock clock;
 
-  public TokenEndpointClient(Vertx vertx, Clock clock) {
-    this.client = WebClient.create(vertx, new WebClientOptions()
+  /**
+   * @param trustPem CA certificates (PEM file) to trust instead of the JVM's, or null. Certificates
+   *     and host names are always verified.
+   */
+  public TokenEndpointClient(Vertx vertx, Clock clock, String trustPem) {
+    WebClientOptions options = new WebClientOptions()
         .setUserAgent("token-broker")
-        .setFollowRedirects(false));
+        .setFollowRedirects(false)
+        .setVerifyHost(true)
+        .setTrustAll(false);
+    if (trustPem != null) {
+      options.setTrustOptions(new PemTrustOptions().addCertPath(trustPem));
+    }
+    this.client = WebClient.create(vertx, options);
     this.clock = clock;
   }
 
@@ -61,8 +72,14 @@ public final class TokenEndpointClient {
         .map(response -> {
           LOG.debug(provider.name() + " token endpoint answered " + response.statusCode() + " to "
               + grant.type() + " in " + (System.nanoTime() - started) / 1_000_000 + " ms");
-          return TokenResponseParser.parse(provider.name(), response.statusCode(),
-              response.getHeader("Retry-After"), response.body(), clock.instant());
+          try {
+            return TokenResponseParser.parse(provider.name(), response.statusCode(),
+                response.getHeader("Retry-After"), response.body(), clock.instant());
+          } catch (BrokerException e) {
+            // a success we cannot read may still have rotated the refresh token
+            boolean success = response.statusCode() >= 200 && response.statusCode() < 300;
+            throw success ? BrokerException.outcomeUnknown(e.code(), e.getMessage()) : e;
+          }
         });
   }
 
@@ -87,15 +104,26 @@ public final class TokenEndpointClient {
     }
   }
 
+  /**
+   * A failure before any answer. A refused or timed-out connection never carried the request;
+   * anything later (response timeout, connection lost) may have reached the provider.
+   */
   private static BrokerException unavailable(ProviderSpec provider, Throwable t) {
     if (t instanceof BrokerException be) {
       return be;
     }
-    String what = t instanceof java.util.concurrent.TimeoutException
-        || String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("timeout")
-        ? "timed out after " + provider.timeout().toSeconds() + " s"
-        : "could not be reached (" + t.getClass().getSimpleName() + ")";
-    return new BrokerException(ErrorCode.PROVIDER_UNAVAILABLE, provider.name() + " token endpoint " + what);
+    if (t instanceof javax.net.ssl.SSLException) {
+      return new BrokerException(ErrorCode.PROVIDER_UNAVAILABLE,
+          provider.name() + " token endpoint failed the TLS handshake (certificate not trusted or invalid)");
+    }
+    if (t instanceof java.net.ConnectException) {
+      return new BrokerException(ErrorCode.PROVIDER_UNAVAILABLE,
+          provider.name() + " token endpoint could not be reached (" + t.getClass().getSimpleName() + ")");
+    }
+    boolean timeout = t instanceof java.util.concurrent.TimeoutException
+        || String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("timeout");
+    return BrokerException.outcomeUnknown(ErrorCode.PROVIDER_UNAVAILABLE, provider.name() + " token endpoint "
+        + (timeout ? "timed out after " + provider.timeout().toSeconds() + " s" : "closed the connection before answering"));
   }
 
   /** RFC 6749 section 2.3.1: Basic credentials are form-encoded first. */

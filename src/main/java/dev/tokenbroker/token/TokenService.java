@@ -252,7 +252,7 @@ public final class TokenService {
       return call(spec, grant).transform(ar -> ar.succeeded()
           ? storeRotated(key, current, ar.result(), reason).compose(t -> gate.release(key).map(t),
               storeFailure -> gate.release(key).compose(v -> Future.failedFuture(storeFailure)))
-          : recordFailure(key, current, ar.cause(), previousFailures));
+          : recordFailure(key, current, ar.cause(), previousFailures, spec.rotatesRefreshTokens() && grant instanceof RefreshTokenGrant));
     });
   }
 
@@ -305,11 +305,18 @@ public final class TokenService {
         versionOf(current) + 1, null, false, null);
   }
 
-  private Future<Token> recordFailure(TokenKey key, Token current, Throwable failure, int previousFailures) {
-    BrokerException error = BrokerException.from(failure);
+  private Future<Token> recordFailure(TokenKey key, Token current, Throwable failure, int previousFailures,
+                                      boolean spentRotatingRefreshToken) {
+    BrokerException cause = BrokerException.from(failure);
     if (!(failure instanceof BrokerException)) {
       LOG.error("Unexpected failure while rotating " + key, failure);
     }
+    // RFC 9700: after a lost answer the provider may have rotated the refresh token, and sending
+    // the old one again can revoke the whole grant. Stop and ask for a new authorization instead.
+    BrokerException error = !(spentRotatingRefreshToken && cause.isOutcomeUnknown()) ? cause
+        : new BrokerException(ErrorCode.AUTHORIZATION_REQUIRED, "the refresh of " + key + " may have been processed"
+            + " by the provider but its answer was lost (" + cause.getMessage() + "); the old refresh token is not"
+            + " sent again: authorize the account again");
     Instant now = policy.now();
     if (error.code() == ErrorCode.AUTHORIZATION_REQUIRED) {
       LOG.warn("Token " + key + " needs a new authorization: " + error.getMessage());
