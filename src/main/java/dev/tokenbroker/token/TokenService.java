@@ -252,7 +252,7 @@ public final class TokenService {
       return call(spec, grant).transform(ar -> ar.succeeded()
           ? storeRotated(key, current, ar.result(), reason).compose(t -> gate.release(key).map(t),
               storeFailure -> gate.release(key).compose(v -> Future.failedFuture(storeFailure)))
-          : recordFailure(key, current, ar.cause(), previousFailures, spec.rotatesRefreshTokens() && grant instanceof RefreshTokenGrant));
+          : recordFailure(key, current, ar.cause(), previousFailures, spec, grant));
     });
   }
 
@@ -306,17 +306,11 @@ public final class TokenService {
   }
 
   private Future<Token> recordFailure(TokenKey key, Token current, Throwable failure, int previousFailures,
-                                      boolean spentRotatingRefreshToken) {
-    BrokerException cause = BrokerException.from(failure);
+                                      ProviderSpec spec, TokenGrant grant) {
+    BrokerException error = classify(key, BrokerException.from(failure), spec, grant);
     if (!(failure instanceof BrokerException)) {
       LOG.error("Unexpected failure while rotating " + key, failure);
     }
-    // RFC 9700: after a lost answer the provider may have rotated the refresh token, and sending
-    // the old one again can revoke the whole grant. Stop and ask for a new authorization instead.
-    BrokerException error = !(spentRotatingRefreshToken && cause.isOutcomeUnknown()) ? cause
-        : new BrokerException(ErrorCode.AUTHORIZATION_REQUIRED, "the refresh of " + key + " may have been processed"
-            + " by the provider but its answer was lost (" + cause.getMessage() + "); the old refresh token is not"
-            + " sent again: authorize the account again");
     Instant now = policy.now();
     if (error.code() == ErrorCode.AUTHORIZATION_REQUIRED) {
       LOG.warn("Token " + key + " needs a new authorization: " + error.getMessage());
@@ -334,6 +328,23 @@ public final class TokenService {
     return markFailure(current, error, false, retryAt)
         .compose(v -> gate.backOff(key, failures, retryAt, error, now))
         .transform(x -> Future.failedFuture(answered));
+  }
+
+  /** What a failed grant means for the account. */
+  private static BrokerException classify(TokenKey key, BrokerException cause, ProviderSpec spec, TokenGrant grant) {
+    boolean refresh = grant instanceof RefreshTokenGrant;
+    if (refresh && spec.rotatesRefreshTokens() && cause.isOutcomeUnknown()) {
+      // RFC 9700: after a lost answer the provider may have rotated the refresh token, and sending
+      // the old one again can revoke the whole grant. Stop and ask for a new authorization instead.
+      return new BrokerException(ErrorCode.AUTHORIZATION_REQUIRED, "the refresh of " + key + " may have been processed"
+          + " by the provider but its answer was lost (" + cause.getMessage() + "); the old refresh token is not"
+          + " sent again: authorize the account again");
+    }
+    if (!refresh && grant instanceof ClientCredentialsGrant && cause.code() == ErrorCode.AUTHORIZATION_REQUIRED) {
+      // no person can fix a client-credentials grant: it is a provider/configuration error, retried with backoff
+      return new BrokerException(ErrorCode.PROVIDER_ERROR, cause.getMessage());
+    }
+    return cause;
   }
 
   /** The error for a caller that arrives while the broker waits before trying again. */
