@@ -55,7 +55,6 @@ public final class BrokerVerticle extends VerticleBase {
   private StateStore states;
   private BrokerMetrics metrics;
   private OnboardingService onboarding;
-  private TokenEndpointClient endpoint;
 
   public BrokerVerticle() {
     this(Clock.systemUTC(), new SecureRandom());
@@ -73,7 +72,7 @@ public final class BrokerVerticle extends VerticleBase {
         .compose(v -> createStore())
         .compose(s -> {
           store = s;
-          endpoint = new TokenEndpointClient(vertx, clock, cfg.providerTrustPem());
+          TokenEndpointClient endpoint = new TokenEndpointClient(vertx, clock, cfg.providerTrustPem());
           metrics = BrokerMetrics.create().watch(store);
           service = new TokenService(cfg.providers(), store, gate, endpoint,
               new TokenPolicy(cfg.refresh(), clock, random), new BusTokenEvents(vertx.eventBus()), metrics);
@@ -93,9 +92,8 @@ public final class BrokerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    if (endpoint != null) {
-      endpoint.close();
-    }
+    // the provider client was created in this verticle: Vert.x closes it after stop(), once the
+    // HTTP bridge (a child verticle) has let its requests in flight finish
     Future<Void> gateClosed = gate instanceof HazelcastRotationGate hazelcastGate ? hazelcastGate.close() : Future.succeededFuture();
     Future<Void> storeClosed = store == null ? Future.succeededFuture() : store.close();
     return vertx.executeBlocking(() -> {

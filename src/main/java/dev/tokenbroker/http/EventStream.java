@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * {@code GET /v1/events}: {@code token.rotated} and {@code token.failed} from the whole cluster as
  * Server-Sent Events ({@code event:} name, JSON {@code data:}), a heartbeat comment every 15 s,
- * and everything torn down when the client goes away. A client that cannot keep up is
- * disconnected rather than buffered without bound.
+ * and everything torn down when the client goes away or the node stops. A client that cannot
+ * keep up is disconnected rather than buffered without bound.
  */
 final class EventStream {
   static final long HEARTBEAT_MS = 15_000;
@@ -57,5 +57,10 @@ final class EventStream {
     };
     response.closeHandler(v -> teardown.run());
     response.exceptionHandler(e -> teardown.run());
+    // the node is stopping: end the stream so the graceful shutdown need not wait for it
+    ctx.request().connection().shutdownHandler(v -> {
+      teardown.run();
+      response.end();
+    });
   }
 }

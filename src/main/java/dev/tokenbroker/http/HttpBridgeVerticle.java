@@ -7,6 +7,8 @@ import dev.tokenbroker.onboarding.OnboardingService;
 import dev.tokenbroker.token.TokenKey;
 import dev.tokenbroker.token.TokenService;
 import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -27,6 +29,7 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
  */
 public final class HttpBridgeVerticle extends VerticleBase {
   static final int MAX_BODY_BYTES = 64 * 1024;
+  static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
   private static final Logger LOG = LoggerFactory.getLogger(HttpBridgeVerticle.class);
   /** A key that is never stored: reading it proves the store answers. */
   private static final TokenKey PROBE = new TokenKey("readiness-probe", "probe");
@@ -100,6 +103,12 @@ public final class HttpBridgeVerticle extends VerticleBase {
         .requestHandler(router)
         .listen()
         .onSuccess(s -> server = s);
+  }
+
+  /** Stops accepting requests and lets those in flight finish, for at most {@link #SHUTDOWN_GRACE}. */
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.shutdown(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** The port actually bound (useful with port 0). */

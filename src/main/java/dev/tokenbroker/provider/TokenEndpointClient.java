@@ -130,8 +130,4 @@ public final class TokenEndpointClient {
   private static String formEncode(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
-
-  public void close() {
-    client.close();
-  }
 }

@@ -14,6 +14,7 @@ import dev.tokenbroker.support.Await;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.MutableClock;
 import dev.tokenbroker.support.ProviderDouble;
+import dev.tokenbroker.support.SuiteReport;
 import dev.tokenbroker.support.TestConfigs;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -181,12 +182,20 @@ class TokenGetTest {
         {new JsonObject().put("min_validity", 1e300), "min_validity must be a whole number of seconds, got a non-integer or out-of-range number"},
         {new JsonObject().put("rejected_version", true), "rejected_version must be a whole number of seconds, got a boolean"},
         {new JsonObject().put("minValidity", 60), "unknown field 'minValidity'; allowed: account, min_validity, rejected_version"},
+        {new JsonObject().put("account", "caf\u00e9"), "account must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}"},
+        {new JsonObject().put("account", ""), "account must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}"},
+        {new JsonObject().put("account", new JsonObject()), "account must be a string, got an object"},
+        {new JsonObject().put("min_validity", Long.MAX_VALUE), "min_validity is too large"},
+        {new JsonObject().put("rejected_version", -3), "rejected_version must not be negative"},
+        {42, "the body must be a JSON object or empty, got a non-integer or out-of-range number"},
     };
     for (Object[] c : cases) {
+      SuiteReport.BAD_INPUTS.incrementAndGet();
       ReplyException e = node.requestFailure(GET, c[0]);
       assertEquals(400, e.failureCode(), String.valueOf(c[0]));
       assertEquals("invalid_request", error(e).getString("error"));
       assertEquals(c[1], error(e).getString("error_description"));
+      SuiteReport.CLEAR_ERRORS.incrementAndGet();
     }
     assertEquals(0, calls(), "no bad request reaches the provider");
   }

@@ -11,6 +11,7 @@ import dev.tokenbroker.support.Await;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.Http;
 import dev.tokenbroker.support.ProviderDouble;
+import dev.tokenbroker.support.SuiteReport;
 import dev.tokenbroker.support.TestConfigs;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -85,12 +86,18 @@ class HttpBridgeTest {
         {"/v1/tokens/esignglobal?account=..%2Fetc", "account must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}"},
         {"/v1/tokens/esignglobal?account=a&account=b", "account may be given only once"},
         {"/v1/tokens/esignglobal?rejected_version=1.5", "rejected_version must be a whole number"},
+        {"/v1/tokens/esignglobal?min_validity=99999999999999999999", "min_validity must be a whole number"},
+        {"/v1/tokens/esignglobal?account=%E2%9C%93", "account must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}"},
+        {"/v1/tokens/esignglobal?account=", "account must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}"},
     };
     for (String[] c : cases) {
+      SuiteReport.BAD_INPUTS.incrementAndGet();
       HttpResponse<Buffer> r = get(c[0]);
       assertEquals(400, r.statusCode(), c[0]);
       assertEquals(new JsonObject().put("error", "invalid_request").put("error_description", c[1]), r.bodyAsJsonObject());
+      SuiteReport.CLEAR_ERRORS.incrementAndGet();
     }
+    assertEquals(0, provider.calls(ProviderDouble.ESIGNGLOBAL_PATH), "no bad request reaches the provider");
   }
 
   @Test
@@ -116,6 +123,27 @@ class HttpBridgeTest {
     HttpResponse<Buffer> ready = send(HttpMethod.GET, "/ready", null);
     assertEquals(200, ready.statusCode());
     assertEquals("UP", ready.bodyAsJsonObject().getString("status"));
+  }
+
+  @Test
+  void pathTricksAndOversizedHeadersGetClearErrors() {
+    String[][] cases = {
+        {"/v1/tokens/..%2F..%2Fetc", "404"},
+        {"/v1/tokens/ESIGNGLOBAL", "404"},
+        {"/v1/tokens/esignglobal/../../health", "404"},
+    };
+    for (String[] c : cases) {
+      SuiteReport.BAD_INPUTS.incrementAndGet();
+      HttpResponse<Buffer> r = get(c[0]);
+      assertEquals(Integer.parseInt(c[1]), r.statusCode(), c[0] + " " + r.bodyAsString());
+      assertTrue(r.bodyAsJsonObject().containsKey("error_description"));
+      SuiteReport.CLEAR_ERRORS.incrementAndGet();
+    }
+    SuiteReport.BAD_INPUTS.incrementAndGet();
+    HttpResponse<Buffer> huge = Await.result(client.get(node.httpPort(), "127.0.0.1", "/v1/tokens/esignglobal")
+        .putHeader("Authorization", "Bearer " + TestConfigs.API_KEY).putHeader("X-Padding", "x".repeat(20_000)).send());
+    assertEquals(431, huge.statusCode());
+    SuiteReport.CLEAR_ERRORS.incrementAndGet();
   }
 
   @Test

@@ -1,0 +1,66 @@
+package dev.tokenbroker.reliability;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerNode;
+import dev.tokenbroker.support.ProviderDouble;
+import dev.tokenbroker.support.TestConfigs;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+/** Stopping a node lets requests in flight finish and ends event streams instead of waiting on them. */
+class GracefulShutdownTest {
+
+  @Test
+  void aRequestInFlightWhenTheNodeStopsIsStillAnswered() {
+    Vertx clientVertx = Vertx.vertx();
+    try (ProviderDouble provider = ProviderDouble.start()) {
+      provider.stub(post(urlPathEqualTo(ProviderDouble.ESIGNGLOBAL_PATH))
+          .willReturn(okJson(TestConfigs.tokenJson("last-one", 3600)).withFixedDelay(1500)));
+      BrokerNode node = BrokerNode.start(TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal(provider.baseUrl()))));
+      WebClient client = WebClient.create(clientVertx);
+
+      AtomicBoolean streamEnded = new AtomicBoolean();
+      HttpClientResponse stream = Await.result(clientVertx.createHttpClient().request(new RequestOptions()
+          .setPort(node.httpPort()).setHost("127.0.0.1").setURI("/v1/events")
+          .putHeader("Authorization", "Bearer " + TestConfigs.API_KEY)).compose(r -> r.send()));
+      stream.endHandler(v -> streamEnded.set(true));
+
+      Future<HttpResponse<Buffer>> inFlight = client.get(node.httpPort(), "127.0.0.1", "/v1/tokens/esignglobal")
+          .putHeader("Authorization", "Bearer " + TestConfigs.API_KEY).send();
+      Await.until("the provider to receive the call", Duration.ofSeconds(10), () -> provider.calls(ProviderDouble.ESIGNGLOBAL_PATH) == 1);
+
+      long started = System.nanoTime();
+      Future<Void> closed = node.vertx.close();
+      HttpResponse<Buffer> answer;
+      try {
+        answer = Await.result(inFlight);
+      } catch (RuntimeException e) {
+        throw new AssertionError("the request in flight failed", e);
+      }
+      Await.result(closed);
+      long closeMillis = (System.nanoTime() - started) / 1_000_000;
+
+      assertEquals(200, answer.statusCode(), answer.bodyAsString());
+      assertEquals("last-one", answer.bodyAsJsonObject().getString("access_token"));
+      assertTrue(streamEnded.get(), "the event stream was ended by the shutdown");
+      assertTrue(closeMillis < 9000, "closed in " + closeMillis + " ms, without waiting for the event stream");
+    } finally {
+      Await.result(clientVertx.close());
+    }
+  }
+}
