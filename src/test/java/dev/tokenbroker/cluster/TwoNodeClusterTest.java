@@ -51,8 +51,13 @@ class TwoNodeClusterTest {
 
   @AfterEach
   void stop() {
-    b.close();
-    a.close();
+    for (BrokerNode node : List.of(b, a)) {
+      try {
+        node.close();
+      } catch (RuntimeException alreadyClosed) {
+        // a test stopped this node itself
+      }
+    }
     provider.close();
   }
 
@@ -116,6 +121,40 @@ class TwoNodeClusterTest {
     b.request(Addresses.refresh("esignglobal"), null);
 
     Await.until("the rotation made on node B", Duration.ofSeconds(10), () -> stream.toString().contains("event: token.rotated"));
+  }
+
+  @Test
+  void rotatingRefreshTokensFormOneChainAcrossAnOwnerRestart() {
+    String path = ProviderDouble.RIGHTSIGNATURE_PATH;
+    provider.stub(post(urlPathEqualTo(path)).willReturn(com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+        .withStatus(200).withHeader("Content-Type", "application/json").withTransformers("response-template")
+        .withBody("{\"access_token\":\"a-{{randomValue length=8 type='ALPHANUMERIC'}}\",\"expires_in\":3,"
+            + "\"refresh_token\":\"r-{{randomValue length=8 type='ALPHANUMERIC'}}\"}")));
+    TokenKey acme = new TokenKey("rightsignature", "acme");
+    Await.result(a.service().authorize(acme, dev.tokenbroker.secret.Secret.of("code"), null));
+    Await.until("two scheduled rotations", Duration.ofSeconds(20), () -> a.service().store().cached(acme).version() >= 3);
+
+    BrokerNode owner = hazelcastOwns(a, acme) ? a : b;
+    BrokerNode survivor = owner == a ? b : a;
+    long before = survivor.service().store().cached(acme).version();
+    Await.result(owner.vertx.close());
+    Await.until("rotations after the owner stopped", Duration.ofSeconds(20),
+        () -> survivor.service().store().cached(acme).version() >= before + 2);
+
+    List<java.util.Map<String, String>> calls = provider.requests(path).stream().map(ProviderDouble::params).toList();
+    List<String> sent = calls.stream().filter(p -> "refresh_token".equals(p.get("grant_type"))).map(p -> p.get("refresh_token")).toList();
+    assertEquals(sent.size(), new java.util.HashSet<>(sent).size(), "a refresh token was sent twice: " + sent);
+    List<String> issued = provider.server.getAllServeEvents().stream()
+        .sorted(java.util.Comparator.comparing(e -> e.getRequest().getLoggedDate()))
+        .map(e -> new JsonObject(e.getResponse().getBodyAsString()).getString("refresh_token")).toList();
+    for (int i = 0; i < sent.size(); i++) {
+      assertEquals(issued.get(i), sent.get(i), "each refresh uses the refresh token issued just before it");
+    }
+  }
+
+  private static boolean hazelcastOwns(BrokerNode node, TokenKey key) {
+    return ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager) ((io.vertx.core.internal.VertxInternal) node.vertx).clusterManager())
+        .getHazelcastInstance().getPartitionService().getPartition(key.id()).getOwner().localMember();
   }
 
   @Test
