@@ -112,7 +112,8 @@ class TwoNodeClusterTest {
   @Test
   void anEventStreamOnOneNodeSeesARotationOnTheOther() {
     StringBuffer stream = new StringBuffer();
-    HttpClientResponse response = Await.result(a.vertx.createHttpClient().request(new RequestOptions()
+    io.vertx.core.http.HttpClient client = a.vertx.createHttpClient();
+    HttpClientResponse response = Await.result(client.request(new RequestOptions()
             .setPort(a.httpPort()).setHost("127.0.0.1").setURI("/v1/events")
             .putHeader("Authorization", "Bearer " + TestConfigs.API_KEY))
         .compose(req -> req.send()));
@@ -121,6 +122,7 @@ class TwoNodeClusterTest {
     b.request(Addresses.refresh("esignglobal"), null);
 
     Await.until("the rotation made on node B", Duration.ofSeconds(10), () -> stream.toString().contains("event: token.rotated"));
+    Await.result(client.close());
   }
 
   @Test
