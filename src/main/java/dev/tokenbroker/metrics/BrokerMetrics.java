@@ -13,6 +13,7 @@ import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.micrometer.backends.BackendRegistries;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,9 +23,20 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BrokerMetrics implements TokenMetrics {
   private final PrometheusMeterRegistry registry;
+  /** Meters by name and tags, so the hot path does a map look-up instead of building meters. */
+  private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+  /** The hit path's counters by provider: no string building per request. */
+  private final ConcurrentHashMap<String, Counter> hits = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Counter> misses = new ConcurrentHashMap<>();
 
   private BrokerMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
+  }
+
+  private Counter counter(String name, String description, String... tags) {
+    return counters.computeIfAbsent(name + String.join("|", tags),
+        k -> Counter.builder(name).description(description).tags(tags).register(registry));
   }
 
   /** Uses Vert.x's Prometheus registry if there is one, else a registry of its own. */
@@ -50,26 +62,25 @@ public final class BrokerMetrics implements TokenMetrics {
 
   @Override
   public void request(String provider, boolean hit) {
-    Counter.builder("tokenbroker_token_requests").description("token.get requests by cache outcome")
-        .tag("provider", provider).tag("outcome", hit ? "hit" : "miss").register(registry).increment();
+    (hit ? hits : misses).computeIfAbsent(provider, p -> counter("tokenbroker_token_requests",
+        "token.get requests by cache outcome", "provider", p, "outcome", hit ? "hit" : "miss")).increment();
   }
 
   @Override
   public void requestFailed(String provider, String error) {
-    Counter.builder("tokenbroker_token_request_failures").description("token requests answered with an error")
-        .tag("provider", provider).tag("error", error).register(registry).increment();
+    counter("tokenbroker_token_request_failures", "token requests answered with an error",
+        "provider", provider, "error", error).increment();
   }
 
   @Override
   public void providerCall(String provider, String outcome, long nanos) {
-    Timer.builder("tokenbroker_provider_calls").description("calls to the provider's token endpoint")
-        .tag("provider", provider).tag("outcome", outcome).publishPercentileHistogram()
-        .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    timers.computeIfAbsent(provider + "|" + outcome, k -> Timer.builder("tokenbroker_provider_calls")
+        .description("calls to the provider's token endpoint").tag("provider", provider).tag("outcome", outcome)
+        .publishPercentileHistogram().register(registry)).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   @Override
   public void rotated(String provider, RotationReason reason) {
-    Counter.builder("tokenbroker_rotations").description("tokens rotated by this node")
-        .tag("provider", provider).tag("reason", reason.wireName()).register(registry).increment();
+    counter("tokenbroker_rotations", "tokens rotated by this node", "provider", provider, "reason", reason.wireName()).increment();
   }
 }
