@@ -29,10 +29,11 @@ final class HttpErrors {
     json(ctx.response(), status, new JsonObject().put("error", error).put("error_description", description));
   }
 
-  static void json(HttpServerResponse response, int status, JsonObject body) {
+  /** A JSON object or array, never cached (token replies carry secrets). */
+  static void json(HttpServerResponse response, int status, Object body) {
     response.setStatusCode(status)
         .putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-store")
-        .end(body.encode());
+        .end(io.vertx.core.json.Json.encode(body));
   }
 }

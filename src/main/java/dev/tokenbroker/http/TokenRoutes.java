@@ -41,7 +41,16 @@ final class TokenRoutes {
   }
 
   private void answer(RoutingContext ctx, Function<TokenKey, Future<Token>> action) {
-    Future<Token> result;
+    respond(ctx, action, token -> HttpErrors.json(ctx.response(), 200, TokenReplies.reply(token, service.policy().now())));
+  }
+
+  private void forget(RoutingContext ctx) {
+    respond(ctx, service::forget, v -> ctx.response().setStatusCode(204).end());
+  }
+
+  /** Runs the action for the request's token key; any failure, thrown or returned, becomes the contract's error. */
+  private <T> void respond(RoutingContext ctx, Function<TokenKey, Future<T>> action, java.util.function.Consumer<T> onSuccess) {
+    Future<T> result;
     try {
       result = action.apply(Requests.key(ctx, service));
     } catch (RuntimeException e) {
@@ -49,23 +58,7 @@ final class TokenRoutes {
     }
     result.onComplete(ar -> {
       if (ar.succeeded()) {
-        HttpErrors.json(ctx.response(), 200, TokenReplies.reply(ar.result(), service.policy().now()));
-      } else {
-        fail(ctx, ar.cause());
-      }
-    });
-  }
-
-  private void forget(RoutingContext ctx) {
-    Future<Void> result;
-    try {
-      result = service.forget(Requests.key(ctx, service));
-    } catch (RuntimeException e) {
-      result = Future.failedFuture(e);
-    }
-    result.onComplete(ar -> {
-      if (ar.succeeded()) {
-        ctx.response().setStatusCode(204).end();
+        onSuccess.accept(ar.result());
       } else {
         fail(ctx, ar.cause());
       }
@@ -84,7 +77,7 @@ final class TokenRoutes {
             .put("expires_at", t.expiresAt().getEpochSecond())
             .put("state", state(t, now))
             .put("last_error", t.lastError())));
-    HttpErrors.json(ctx.response(), 200, new JsonObject().put("tokens", out));
+    HttpErrors.json(ctx.response(), 200, out);
   }
 
   private String state(Token t, Instant now) {
