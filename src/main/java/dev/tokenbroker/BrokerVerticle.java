@@ -7,6 +7,10 @@ import dev.tokenbroker.bus.TokenVerticle;
 import dev.tokenbroker.cluster.KeyOwnership;
 import dev.tokenbroker.cluster.PartitionOwnership;
 import dev.tokenbroker.config.BrokerConfig;
+import dev.tokenbroker.config.StoreConfig;
+import dev.tokenbroker.store.DurableTokenStore;
+import dev.tokenbroker.store.SqlTokenRepository;
+import dev.tokenbroker.store.TokenCipher;
 import dev.tokenbroker.http.HttpBridgeVerticle;
 import dev.tokenbroker.metrics.BrokerMetrics;
 import dev.tokenbroker.onboarding.HazelcastStateStore;
@@ -70,6 +74,7 @@ public final class BrokerVerticle extends VerticleBase {
     BrokerConfig cfg = BrokerConfig.parse(config());
     return startSandbox(cfg)
         .compose(v -> createStore())
+        .compose(cache -> durable(cfg.store(), cache))
         .compose(s -> {
           store = s;
           TokenEndpointClient endpoint = new TokenEndpointClient(vertx, clock, cfg.providerTrustPem());
@@ -117,6 +122,29 @@ public final class BrokerVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     return vertx.deployVerticle(new SandboxVerticle(cfg.sandbox().get())).mapEmpty();
+  }
+
+  /** Puts the durable store in front of the cache when one is configured. */
+  private Future<TokenStore> durable(StoreConfig cfg, TokenStore cache) {
+    if (!cfg.durable()) {
+      return Future.succeededFuture(cache);
+    }
+    TokenCipher cipher = cfg.encryptionKey() == null ? TokenCipher.NONE : TokenCipher.aesGcm(cfg.encryptionKey(), cfg.oldKeys());
+    if (cfg.encryptionKey() == null) {
+      LOG.warn("Durable token store without encryption (store.encryption: none)");
+    }
+    java.util.Properties props = new java.util.Properties();
+    if (cfg.user() != null) {
+      props.setProperty("user", cfg.user());
+    }
+    if (cfg.password() != null) {
+      props.setProperty("password", cfg.password().reveal());
+    }
+    return SqlTokenRepository.open(vertx, () -> java.sql.DriverManager.getConnection(cfg.jdbcUrl(), props), cipher)
+        .compose(repository -> DurableTokenStore.start(vertx, cache, repository))
+        .map(store -> (TokenStore) store)
+        .recover(t -> Future.failedFuture(new IllegalStateException("the durable token store (" + cfg.type() + ") cannot be opened: "
+            + t.getMessage())));
   }
 
   private Future<TokenStore> createStore() {

@@ -13,7 +13,7 @@ import java.util.Optional;
 public record BrokerConfig(
     HttpConfig http,
     RefreshConfig refresh,
-    String storeType,
+    StoreConfig store,
     int busInstances,
     Map<String, ProviderSpec> providers,
     Optional<SandboxConfig> sandbox,

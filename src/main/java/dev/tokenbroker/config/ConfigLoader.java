@@ -13,7 +13,9 @@ import java.util.Map;
  * Reads the configuration with Vert.x Config: the YAML (or JSON) file, then the environment,
  * then system properties, each overriding the one before. From the environment only the
  * broker's own variables are taken: {@code TOKEN_BROKER_<PROVIDER>_CLIENT_ID},
- * {@code TOKEN_BROKER_<PROVIDER>_CLIENT_SECRET} and {@code TOKEN_BROKER_API_KEY_SHA256}.
+ * {@code TOKEN_BROKER_<PROVIDER>_CLIENT_SECRET}, {@code TOKEN_BROKER_API_KEY_SHA256},
+ * {@code TOKEN_BROKER_STORE_PASSWORD}, {@code TOKEN_BROKER_ENCRYPTION_KEY} and
+ * {@code TOKEN_BROKER_ENCRYPTION_OLD_KEYS}.
  * System properties are read hierarchically ({@code -Dhttp.port=8081}) for the broker's
  * top-level sections only.
  */
@@ -66,6 +68,13 @@ public final class ConfigLoader {
     }
     if (!providerOverlay.isEmpty()) {
       overlay.put("providers", providerOverlay);
+    }
+    JsonObject store = new JsonObject();
+    putIfSet(store, "password", env.get("TOKEN_BROKER_STORE_PASSWORD"));
+    putIfSet(store, ConfigParser.ENV_ENCRYPTION_KEY, env.get("TOKEN_BROKER_ENCRYPTION_KEY"));
+    putIfSet(store, ConfigParser.ENV_OLD_KEYS, env.get("TOKEN_BROKER_ENCRYPTION_OLD_KEYS"));
+    if (!store.isEmpty()) {
+      overlay.put("store", store);
     }
     String keys = env.get("TOKEN_BROKER_API_KEY_SHA256");
     if (keys != null && !keys.isBlank()) {

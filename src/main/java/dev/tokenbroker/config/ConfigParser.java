@@ -24,6 +24,9 @@ final class ConfigParser {
 
   /** Extra key the loader fills from TOKEN_BROKER_API_KEY_SHA256. */
   static final String ENV_API_KEYS = "api-key-sha256-env";
+  /** Store keys the loader fills from TOKEN_BROKER_ENCRYPTION_KEY and TOKEN_BROKER_ENCRYPTION_OLD_KEYS. */
+  static final String ENV_ENCRYPTION_KEY = "encryption-key";
+  static final String ENV_OLD_KEYS = "encryption-old-keys";
 
   private final ConfigSection root;
 
@@ -33,13 +36,13 @@ final class ConfigParser {
 
   BrokerConfig parse() {
     RefreshConfig refresh = refresh(root.section("refresh"));
-    String storeType = store(root.section("store"));
+    StoreConfig store = store(root.section("store"));
     Map<String, ProviderSpec> providers = providers(root.section("providers"));
     Optional<SandboxConfig> sandbox = sandbox(root.section("sandbox"));
     HttpConfig http = http(root.section("http"), sandbox);
     int busInstances = (int) root.section("bus").number("instances", 2, 1, 64, "a whole number");
     String trust = root.section("tls").file("provider-trust-pem");
-    return new BrokerConfig(http, refresh, storeType, busInstances, providers, sandbox, trust);
+    return new BrokerConfig(http, refresh, store, busInstances, providers, sandbox, trust);
   }
 
   private HttpConfig http(ConfigSection s, Optional<SandboxConfig> sandbox) {
@@ -94,16 +97,65 @@ final class ConfigParser {
         initial, max);
   }
 
-  private String store(ConfigSection s) {
+  private StoreConfig store(ConfigSection s) {
     String type = s.string("type", "memory").toLowerCase(Locale.ROOT);
+    String jdbc;
+    StoreConfig.Type kind;
     switch (type) {
       case "memory":
-        return type;
-      case "file":
-      case "postgres":
-        throw new ConfigException(s.key("type"), "'" + type + "' is not available yet in this version; use memory");
+        return StoreConfig.memory();
+      case "file": {
+        kind = StoreConfig.Type.FILE;
+        jdbc = "jdbc:h2:file:" + java.nio.file.Path.of(s.string("path", "data/tokens")).toAbsolutePath();
+        break;
+      }
+      case "postgres": {
+        kind = StoreConfig.Type.POSTGRES;
+        String url = s.requiredString("url", " with type postgres (postgresql://host:5432/database)");
+        if (url.startsWith("postgresql://")) {
+          jdbc = "jdbc:" + url;
+        } else if (url.startsWith("jdbc:postgresql://")) {
+          jdbc = url;
+        } else {
+          throw new ConfigException(s.key("url"), "must start with postgresql://");
+        }
+        break;
+      }
       default:
         throw new ConfigException(s.key("type"), "must be one of memory | file | postgres, got '" + type + "'");
+    }
+    String encryption = s.string("encryption", "aes-gcm").toLowerCase(Locale.ROOT);
+    Secret key = null;
+    List<Secret> old = new ArrayList<>();
+    if (encryption.equals("aes-gcm")) {
+      String k = s.string(ENV_ENCRYPTION_KEY, null);
+      if (k == null) {
+        throw new ConfigException(s.key("encryption"), "a durable store encrypts tokens: set TOKEN_BROKER_ENCRYPTION_KEY "
+            + "(base64 of 32 random bytes: openssl rand -base64 32), or encryption: none explicitly");
+      }
+      key = cipherKey("TOKEN_BROKER_ENCRYPTION_KEY", k);
+      String olds = s.string(ENV_OLD_KEYS, null);
+      if (olds != null) {
+        for (String o : olds.split(",")) {
+          if (!o.isBlank()) {
+            old.add(cipherKey("TOKEN_BROKER_ENCRYPTION_OLD_KEYS", o.trim()));
+          }
+        }
+      }
+    } else if (!encryption.equals("none")) {
+      throw new ConfigException(s.key("encryption"), "must be aes-gcm or none, got '" + encryption + "'");
+    }
+    String password = s.string("password", null);
+    return new StoreConfig(kind, jdbc, s.string("user", null), Secret.ofNullable(password), key, old);
+  }
+
+  private static Secret cipherKey(String name, String value) {
+    Secret key = Secret.of(value);
+    try {
+      dev.tokenbroker.store.TokenCipher.keyId(key);
+      return key;
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(name, e.getMessage());
     }
   }
 

@@ -62,6 +62,10 @@ public final class HttpBridgeVerticle extends VerticleBase {
     router.get("/ready").handler(HealthCheckHandler.create(vertx)
         .register("token-store", 2000, promise -> service.store().load(PROBE)
             .onComplete(ar -> promise.complete(ar.succeeded() ? Status.OK() : Status.KO())))
+        .register("durable-writes", promise -> {
+          int pending = service.store().pendingDurableWrites();
+          promise.complete(pending == 0 ? Status.OK() : Status.KO(new io.vertx.core.json.JsonObject().put("pending", pending)));
+        })
         .register("cluster", promise -> promise.complete(!vertx.isClustered()
             || ((VertxInternal) vertx).clusterManager().isActive() ? Status.OK() : Status.KO())));
     router.get("/metrics").handler(metrics.scrapeHandler());

@@ -49,6 +49,8 @@ public final class BrokerMetrics implements TokenMetrics {
   public BrokerMetrics watch(TokenStore store) {
     Gauge.builder("tokenbroker_tokens_stored", store, s -> s.cachedCount())
         .description("Tokens in this node's copy of the shared store").register(registry);
+    Gauge.builder("tokenbroker_store_pending_writes", store, s -> s.pendingDurableWrites())
+        .description("Renewed tokens kept in memory because the durable store has not taken them yet").register(registry);
     return this;
   }
 

@@ -37,6 +37,11 @@ public interface TokenStore {
 
   Future<Void> close();
 
+  /** Changes kept in memory because the durable store could not take them yet (0 without one). */
+  default int pendingDurableWrites() {
+    return 0;
+  }
+
   /** Change notifications; may be called on any thread. */
   interface Listener {
     void updated(Token token);

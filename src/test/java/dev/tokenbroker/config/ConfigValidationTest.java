@@ -164,9 +164,17 @@ class ConfigValidationTest {
   }
 
   @Test
-  void unsupportedStoreTypesAreRefusedClearly() {
-    assertEquals("store.type: 'postgres' is not available yet in this version; use memory",
-        problem(raw -> raw.put("store", new JsonObject().put("type", "postgres"))));
+  void durableStoresNeedAnEncryptionKeyOrAnExplicitNone() {
+    String msg = problem(raw -> raw.put("store", new JsonObject().put("type", "file").put("path", "target/x")));
+    assertTrue(msg.startsWith("store.encryption: a durable store encrypts tokens: set TOKEN_BROKER_ENCRYPTION_KEY"), msg);
+    assertEquals("TOKEN_BROKER_ENCRYPTION_KEY: must be 32 bytes (base64 of 32 random bytes), got 5",
+        problem(raw -> raw.put("store", new JsonObject().put("type", "file").put("encryption-key", "aGVsbG8="))));
+    assertEquals("store.url: is required with type postgres (postgresql://host:5432/database)",
+        problem(raw -> raw.put("store", new JsonObject().put("type", "postgres").put("encryption", "none"))));
+    assertEquals("store.type: must be one of memory | file | postgres, got 'redis'",
+        problem(raw -> raw.put("store", new JsonObject().put("type", "redis"))));
+    JsonObject none = base().put("store", new JsonObject().put("type", "file").put("encryption", "none"));
+    assertTrue(BrokerConfig.parse(none).store().durable());
   }
 
   @Test

@@ -7,7 +7,9 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +48,12 @@ class MainStartupTest {
 
   private static Result run(String confPath) throws Exception {
     String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-    Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.tokenbroker.Main", "-conf", confPath)
+    // the jar's classpath: without the test-only libraries (embedded PostgreSQL brings SLF4J, which
+    // would print its own start-up warning)
+    String classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+        .filter(entry -> !entry.contains("slf4j") && !entry.contains("zonky"))
+        .collect(Collectors.joining(File.pathSeparator));
+    Process p = new ProcessBuilder(java, "-cp", classpath, "dev.tokenbroker.Main", "-conf", confPath)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {

@@ -1,0 +1,120 @@
+package dev.tokenbroker.store;
+
+import dev.tokenbroker.secret.Secret;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * AES-256-GCM for tokens at rest. Writes use the current key; reads accept the current and any
+ * old key, found by the key id stored with each row (the first 8 hex digits of the key's
+ * SHA-256), so keys can be rotated. {@link #NONE} stores plain text, only when configured so.
+ */
+public final class TokenCipher {
+  public static final String NONE_ID = "none";
+  public static final TokenCipher NONE = new TokenCipher(null, Map.of());
+  private static final int NONCE_BYTES = 12;
+  private static final int TAG_BITS = 128;
+
+  private final String currentId;
+  private final Map<String, SecretKeySpec> keys;
+  private final SecureRandom random = new SecureRandom();
+
+  private TokenCipher(String currentId, Map<String, SecretKeySpec> keys) {
+    this.currentId = currentId;
+    this.keys = keys;
+  }
+
+  /** @param current base64 of 32 bytes; @param old earlier keys still accepted for reading */
+  public static TokenCipher aesGcm(Secret current, List<Secret> old) {
+    Map<String, SecretKeySpec> keys = new LinkedHashMap<>();
+    String currentId = add(keys, current);
+    for (Secret k : old) {
+      add(keys, k);
+    }
+    return new TokenCipher(currentId, keys);
+  }
+
+  /** The id a base64 key gets; throws IllegalArgumentException when it is not 32 bytes of base64. */
+  public static String keyId(Secret key) {
+    decode(key);
+    return Secret.sha256Hex(key.reveal().trim()).substring(0, 8);
+  }
+
+  private static String add(Map<String, SecretKeySpec> keys, Secret key) {
+    String id = keyId(key);
+    keys.put(id, new SecretKeySpec(decode(key), "AES"));
+    return id;
+  }
+
+  private static byte[] decode(Secret key) {
+    byte[] bytes;
+    try {
+      bytes = Base64.getDecoder().decode(key.reveal().trim());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("is not base64");
+    }
+    if (bytes.length != 32) {
+      throw new IllegalArgumentException("must be 32 bytes (base64 of 32 random bytes), got " + bytes.length);
+    }
+    return bytes;
+  }
+
+  public String currentKeyId() {
+    return currentId == null ? NONE_ID : currentId;
+  }
+
+  /** The stored form: base64(nonce || ciphertext+tag), bound to the row id as associated data. */
+  public String seal(String rowId, String plaintext) {
+    if (currentId == null) {
+      return plaintext;
+    }
+    try {
+      byte[] nonce = new byte[NONCE_BYTES];
+      random.nextBytes(nonce);
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(Cipher.ENCRYPT_MODE, keys.get(currentId), new GCMParameterSpec(TAG_BITS, nonce));
+      cipher.updateAAD(rowId.getBytes(StandardCharsets.UTF_8));
+      byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
+      return Base64.getEncoder().encodeToString(ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM unavailable", e);
+    }
+  }
+
+  /** Opens a stored value; throws {@link UnreadableTokenException} for a missing key or tampered data. */
+  public String open(String rowId, String keyId, String stored) {
+    if (NONE_ID.equals(keyId)) {
+      return stored;
+    }
+    SecretKeySpec key = keys.get(keyId);
+    if (key == null) {
+      throw new UnreadableTokenException("it is encrypted with key id " + keyId + ", which is not configured "
+          + "(TOKEN_BROKER_ENCRYPTION_KEY or TOKEN_BROKER_ENCRYPTION_OLD_KEYS)");
+    }
+    try {
+      byte[] all = Base64.getDecoder().decode(stored);
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, all, 0, NONCE_BYTES));
+      cipher.updateAAD(rowId.getBytes(StandardCharsets.UTF_8));
+      return new String(cipher.doFinal(all, NONCE_BYTES, all.length - NONCE_BYTES), StandardCharsets.UTF_8);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new UnreadableTokenException("it does not decrypt with key id " + keyId + " (tampered or corrupted)");
+    }
+  }
+
+  /** A stored token that cannot be read; the message never contains token material. */
+  public static final class UnreadableTokenException extends RuntimeException {
+    UnreadableTokenException(String why) {
+      super(why, null, false, false);
+    }
+  }
+}
