@@ -142,6 +142,28 @@ class DurableStoreTest {
   }
 
   @Test
+  void aTamperedRowIsAClearErrorForThatToken() throws Exception {
+    JsonObject store = fileStore(newKey());
+    try (BrokerNode first = BrokerNode.start(config(store))) {
+      Await.result(first.service().authorize(ACME, Secret.of("code"), null));
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("tokens").toAbsolutePath())) {
+      ResultSet rs = c.createStatement().executeQuery("SELECT payload FROM tb_tokens");
+      rs.next();
+      char[] payload = rs.getString(1).toCharArray();
+      payload[20] = payload[20] == 'A' ? 'B' : 'A';
+      var update = c.prepareStatement("UPDATE tb_tokens SET payload = ?");
+      update.setString(1, new String(payload));
+      update.executeUpdate();
+    }
+    try (BrokerNode second = BrokerNode.start(config(store))) {
+      ReplyException e = second.requestFailure(Addresses.get("rightsignature"), new JsonObject().put("account", "acme"));
+      assertEquals(500, e.failureCode());
+      assertTrue(e.getMessage().contains("tampered"), e.getMessage());
+    }
+  }
+
+  @Test
   void anOldKeyStillReadsAfterKeyRotation() {
     String oldKey = newKey();
     try (BrokerNode first = BrokerNode.start(config(fileStore(oldKey)))) {
