@@ -1,7 +1,6 @@
 package dev.tokenbroker.http;
 
 import dev.tokenbroker.config.HttpConfig;
-import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.metrics.BrokerMetrics;
 import dev.tokenbroker.onboarding.OnboardingService;
 import dev.tokenbroker.token.TokenKey;
@@ -14,8 +13,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -30,7 +27,6 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 public final class HttpBridgeVerticle extends VerticleBase {
   static final int MAX_BODY_BYTES = 64 * 1024;
   static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
-  private static final Logger LOG = LoggerFactory.getLogger(HttpBridgeVerticle.class);
   /** A key that is never stored: reading it proves the store answers. */
   private static final TokenKey PROBE = new TokenKey("readiness-probe", "probe");
 
@@ -88,12 +84,7 @@ public final class HttpBridgeVerticle extends VerticleBase {
     router.errorHandler(405, ctx -> HttpErrors.send(ctx, 405, "method_not_allowed", ctx.request().method() + " is not allowed here"));
     router.errorHandler(413, ctx -> HttpErrors.send(ctx, 413, "request_too_large", "request bodies are limited to 64 KiB"));
     router.errorHandler(400, ctx -> HttpErrors.send(ctx, 400, "invalid_request", "the request could not be read"));
-    router.errorHandler(500, ctx -> {
-      if (ctx.failure() != null) {
-        LOG.error("Unexpected failure on " + ctx.request().method() + " " + ctx.request().path(), ctx.failure());
-      }
-      HttpErrors.send(ctx, BrokerException.from(ctx.failure()));
-    });
+    router.errorHandler(500, ctx -> HttpErrors.fail(ctx, ctx.failure()));
 
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.host())

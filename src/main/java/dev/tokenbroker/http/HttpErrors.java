@@ -2,12 +2,24 @@ package dev.tokenbroker.http;
 
 import dev.tokenbroker.error.BrokerException;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.logging.Logger;
+import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /** Every HTTP error body is {@code {"error","error_description"}} (plus retry_after where it applies). */
 final class HttpErrors {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpErrors.class);
+
   private HttpErrors() {}
+
+  /** Any failure as the contract's error; unexpected ones (not a BrokerException) are logged with their detail. */
+  static void fail(RoutingContext ctx, Throwable cause) {
+    if (cause != null && !(cause instanceof BrokerException)) {
+      LOG.error("Unexpected failure on " + ctx.request().method() + " " + ctx.request().path(), cause);
+    }
+    send(ctx, BrokerException.from(cause));
+  }
 
   static void send(RoutingContext ctx, BrokerException error) {
     HttpServerResponse response = ctx.response();

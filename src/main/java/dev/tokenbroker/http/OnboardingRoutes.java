@@ -32,18 +32,8 @@ final class OnboardingRoutes {
   }
 
   private void authorize(RoutingContext ctx) {
-    try {
-      onboarding.start(Requests.key(ctx, tokens)).onComplete(ar -> {
-        if (ar.succeeded()) {
-          HttpErrors.json(ctx.response(), 200, new JsonObject().put("authorize_url", ar.result())
-              .put("expires_in", OnboardingService.STATE_TTL.toSeconds()));
-        } else {
-          TokenRoutes.fail(ctx, ar.cause());
-        }
-      });
-    } catch (RuntimeException e) {
-      TokenRoutes.fail(ctx, e);
-    }
+    Requests.respond(ctx, tokens, onboarding::start, url -> HttpErrors.json(ctx.response(), 200,
+        new JsonObject().put("authorize_url", url).put("expires_in", OnboardingService.STATE_TTL.toSeconds())));
   }
 
   private void callback(RoutingContext ctx) {

@@ -4,9 +4,12 @@ import dev.tokenbroker.bus.TokenRequest;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.token.TokenKey;
 import dev.tokenbroker.token.TokenService;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /** Reading request values with the same rules as the event bus. */
 final class Requests {
@@ -17,6 +20,26 @@ final class Requests {
     String provider = ctx.pathParam("provider");
     service.provider(provider);
     return new TokenKey(provider, TokenRequest.account(single(ctx.queryParams(), "account")));
+  }
+
+  /**
+   * Runs {@code action} for the request's token key and answers with {@code onSuccess}; any
+   * failure, thrown or returned, becomes the contract's error.
+   */
+  static <T> void respond(RoutingContext ctx, TokenService service, Function<TokenKey, Future<T>> action, Consumer<T> onSuccess) {
+    Future<T> result;
+    try {
+      result = action.apply(key(ctx, service));
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    result.onComplete(ar -> {
+      if (ar.succeeded()) {
+        onSuccess.accept(ar.result());
+      } else {
+        HttpErrors.fail(ctx, ar.cause());
+      }
+    });
   }
 
   /** A query value given at most once. */

@@ -2,15 +2,12 @@ package dev.tokenbroker.http;
 
 import dev.tokenbroker.bus.TokenReplies;
 import dev.tokenbroker.bus.TokenRequest;
-import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.token.RotationReason;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
 import dev.tokenbroker.token.TokenService;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -21,8 +18,6 @@ import java.util.function.Function;
 
 /** {@code /v1/tokens}: the event-bus semantics over HTTP, plus the admin list and delete. */
 final class TokenRoutes {
-  private static final Logger LOG = LoggerFactory.getLogger(TokenRoutes.class);
-
   private final TokenService service;
 
   TokenRoutes(TokenService service) {
@@ -41,28 +36,11 @@ final class TokenRoutes {
   }
 
   private void answer(RoutingContext ctx, Function<TokenKey, Future<Token>> action) {
-    respond(ctx, action, token -> HttpErrors.json(ctx.response(), 200, TokenReplies.reply(token, service.policy().now())));
+    Requests.respond(ctx, service, action, token -> HttpErrors.json(ctx.response(), 200, TokenReplies.reply(token, service.policy().now())));
   }
 
   private void forget(RoutingContext ctx) {
-    respond(ctx, service::forget, v -> ctx.response().setStatusCode(204).end());
-  }
-
-  /** Runs the action for the request's token key; any failure, thrown or returned, becomes the contract's error. */
-  private <T> void respond(RoutingContext ctx, Function<TokenKey, Future<T>> action, java.util.function.Consumer<T> onSuccess) {
-    Future<T> result;
-    try {
-      result = action.apply(Requests.key(ctx, service));
-    } catch (RuntimeException e) {
-      result = Future.failedFuture(e);
-    }
-    result.onComplete(ar -> {
-      if (ar.succeeded()) {
-        onSuccess.accept(ar.result());
-      } else {
-        fail(ctx, ar.cause());
-      }
-    });
+    Requests.respond(ctx, service, service::forget, v -> ctx.response().setStatusCode(204).end());
   }
 
   private void list(RoutingContext ctx) {
@@ -88,12 +66,5 @@ final class TokenRoutes {
       return "refreshing";
     }
     return t.expiresAt().isAfter(now) ? "valid" : "expired";
-  }
-
-  static void fail(RoutingContext ctx, Throwable cause) {
-    if (!(cause instanceof BrokerException)) {
-      LOG.error("Unexpected failure on " + ctx.request().method() + " " + ctx.request().path(), cause);
-    }
-    HttpErrors.send(ctx, BrokerException.from(cause));
   }
 }

@@ -62,11 +62,21 @@ public final class TokenService {
     return inFlight.containsKey(key);
   }
 
+  /** {@link #provider} as a future: failed with 404 unknown_provider when it is not configured. */
+  private Future<ProviderSpec> checkedProvider(TokenKey key) {
+    ProviderSpec spec = providers.get(key.provider());
+    return spec != null ? Future.succeededFuture(spec) : Future.failedFuture(unknownProvider(key.provider()));
+  }
+
+  private static BrokerException unknownProvider(String name) {
+    return new BrokerException(ErrorCode.UNKNOWN_PROVIDER, "no provider named '" + name + "' is configured");
+  }
+
   /** The provider's spec; 404 unknown_provider when it is not configured. */
   public ProviderSpec provider(String name) {
     ProviderSpec spec = providers.get(name);
     if (spec == null) {
-      throw new BrokerException(ErrorCode.UNKNOWN_PROVIDER, "no provider named '" + name + "' is configured");
+      throw unknownProvider(name);
     }
     return spec;
   }
@@ -96,12 +106,7 @@ public final class TokenService {
 
   /** Rotates the token now, whatever its age, and answers with the new one. */
   public Future<Token> refresh(TokenKey key, RotationReason reason) {
-    try {
-      provider(key.provider());
-    } catch (BrokerException e) {
-      return Future.failedFuture(e);
-    }
-    return counted(key, store.load(key).compose(current ->
+    return counted(key, checkedProvider(key).compose(spec -> store.load(key)).compose(current ->
         obtain(key, new TokenNeed(0, current == null ? null : current.version()), reason)));
   }
 
@@ -126,13 +131,8 @@ public final class TokenService {
 
   /** Exchanges an authorization code for the account and stores the result. */
   public Future<Token> authorize(TokenKey key, Secret code, Secret codeVerifier) {
-    ProviderSpec spec;
-    try {
-      spec = provider(key.provider());
-    } catch (BrokerException e) {
-      return Future.failedFuture(e);
-    }
-    return call(spec, new AuthorizationCodeGrant(code, codeVerifier))
+    return checkedProvider(key)
+        .compose(spec -> call(spec, new AuthorizationCodeGrant(code, codeVerifier)))
         .compose(response -> storeAuthorized(key, response, 3))
         .compose(token -> gate.release(key).map(token));
   }
@@ -340,7 +340,7 @@ public final class TokenService {
           + " by the provider but its answer was lost (" + cause.getMessage() + "); the old refresh token is not"
           + " sent again: authorize the account again");
     }
-    if (!refresh && grant instanceof ClientCredentialsGrant && cause.code() == ErrorCode.AUTHORIZATION_REQUIRED) {
+    if (grant instanceof ClientCredentialsGrant && cause.code() == ErrorCode.AUTHORIZATION_REQUIRED) {
       // no person can fix a client-credentials grant: it is a provider/configuration error, retried with backoff
       return new BrokerException(ErrorCode.PROVIDER_ERROR, cause.getMessage());
     }
