@@ -107,9 +107,14 @@ public final class RefreshVerticle extends VerticleBase {
     if (token.retryAt() != null && token.retryAt().isAfter(at)) {
       at = token.retryAt();
     }
-    long delay = Math.max(1, Duration.between(service.policy().now(), at).toMillis());
     long version = token.version();
-    timers.put(key, vertx.setTimer(delay, id -> fire(key, version, id)));
+    timers.put(key, vertx.setTimer(delayUntil(at), id -> fire(key, version, id)));
+  }
+
+  /** Milliseconds until {@code at}, rounded up, so a timer never fires before the instant it is for. */
+  private long delayUntil(Instant at) {
+    long nanos = Duration.between(service.policy().now(), at).toNanos();
+    return Math.max(1, (nanos + 999_999) / 1_000_000);
   }
 
   private void cancel(TokenKey key) {
@@ -135,8 +140,11 @@ public final class RefreshVerticle extends VerticleBase {
         return;
       }
       if (!timers.containsKey(key)) {
-        long delay = error.retryAfterSeconds() == null ? 1000 : error.retryAfterSeconds() * 1000;
-        timers.put(key, vertx.setTimer(delay, id -> fire(key, current.version(), id)));
+        // no change event will reschedule it: retry when the recorded backoff ends, else after retry_after
+        Instant now = service.policy().now();
+        Instant retryAt = current.retryAt() != null && current.retryAt().isAfter(now) ? current.retryAt()
+            : now.plusSeconds(error.retryAfterSeconds() == null ? 1 : error.retryAfterSeconds());
+        timers.put(key, vertx.setTimer(delayUntil(retryAt), id -> fire(key, current.version(), id)));
       }
     });
   }
