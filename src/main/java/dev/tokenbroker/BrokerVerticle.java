@@ -13,19 +13,20 @@ import dev.tokenbroker.store.SqlTokenRepository;
 import dev.tokenbroker.store.TokenCipher;
 import dev.tokenbroker.http.HttpBridgeVerticle;
 import dev.tokenbroker.metrics.BrokerMetrics;
-import dev.tokenbroker.onboarding.HazelcastStateStore;
+import dev.tokenbroker.cluster.HazelcastStateStore;
 import dev.tokenbroker.onboarding.LocalStateStore;
 import dev.tokenbroker.onboarding.OnboardingService;
 import dev.tokenbroker.onboarding.StateStore;
 import dev.tokenbroker.provider.TokenEndpointClient;
 import dev.tokenbroker.sandbox.SandboxVerticle;
-import dev.tokenbroker.token.HazelcastTokenStore;
-import dev.tokenbroker.cluster.HazelcastRotationGate;
-import dev.tokenbroker.token.LocalRotationGate;
+import dev.tokenbroker.cluster.HazelcastTokenStore;
+import dev.tokenbroker.cluster.HazelcastRotationLeases;
+import dev.tokenbroker.cluster.Quorum;
+import dev.tokenbroker.rotation.LocalRotationLeases;
+import dev.tokenbroker.rotation.RotationLeases;
 import dev.tokenbroker.token.LocalTokenStore;
-import dev.tokenbroker.token.RotationGate;
 import dev.tokenbroker.token.TokenPolicy;
-import dev.tokenbroker.token.TokenService;
+import dev.tokenbroker.service.TokenService;
 import dev.tokenbroker.token.TokenStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -55,7 +56,7 @@ public final class BrokerVerticle extends VerticleBase {
   private TokenService service;
   private TokenStore store;
   private KeyOwnership ownership = KeyOwnership.SINGLE_NODE;
-  private RotationGate gate = new LocalRotationGate();
+  private RotationLeases leases = new LocalRotationLeases();
   private StateStore states;
   private BrokerMetrics metrics;
   private OnboardingService onboarding;
@@ -73,13 +74,13 @@ public final class BrokerVerticle extends VerticleBase {
   public Future<?> start() {
     BrokerConfig cfg = BrokerConfig.parse(config());
     return startSandbox(cfg)
-        .compose(v -> createStore())
+        .compose(v -> createStore(cfg))
         .compose(cache -> durable(cfg.store(), cache))
         .compose(s -> {
           store = s;
           TokenEndpointClient endpoint = new TokenEndpointClient(vertx, clock, cfg.providerTrustPem());
           metrics = BrokerMetrics.create().watch(store);
-          service = new TokenService(cfg.providers(), store, gate, endpoint,
+          service = new TokenService(cfg.providers(), store, leases, endpoint,
               new TokenPolicy(cfg.refresh(), clock, random), new BusTokenEvents(vertx.eventBus()), metrics);
           onboarding = new OnboardingService(service, states);
           List<String> providers = List.copyOf(cfg.providers().keySet());
@@ -99,12 +100,12 @@ public final class BrokerVerticle extends VerticleBase {
   public Future<?> stop() {
     // the provider client was created in this verticle: Vert.x closes it after stop(), once the
     // HTTP bridge (a child verticle) has let its requests in flight finish
-    Future<Void> gateClosed = gate instanceof HazelcastRotationGate hazelcastGate ? hazelcastGate.close() : Future.succeededFuture();
+    Future<Void> leasesClosed = leases.close();
     Future<Void> storeClosed = store == null ? Future.succeededFuture() : store.close();
     return vertx.executeBlocking(() -> {
       ownership.close();
       return null;
-    }).compose(v -> Future.join(gateClosed, storeClosed));
+    }).compose(v -> Future.join(leasesClosed, storeClosed));
   }
 
   /** The node's token service (for tests and embedding). */
@@ -147,7 +148,7 @@ public final class BrokerVerticle extends VerticleBase {
             + t.getMessage())));
   }
 
-  private Future<TokenStore> createStore() {
+  private Future<TokenStore> createStore(BrokerConfig cfg) {
     if (!vertx.isClustered()) {
       states = new LocalStateStore(clock);
       return Future.succeededFuture(new LocalTokenStore());
@@ -160,10 +161,11 @@ public final class BrokerVerticle extends VerticleBase {
     return PartitionOwnership.start(vertx, hazelcast)
         .compose(o -> {
           ownership = o;
-          return HazelcastRotationGate.start(vertx, hazelcast);
+          return Quorum.start(vertx, hazelcast, cfg.cluster().minMembers());
         })
-        .compose(g -> {
-          gate = g;
+        .compose(quorum -> HazelcastRotationLeases.start(vertx, clock, hazelcast, quorum))
+        .compose(l -> {
+          leases = l;
           return HazelcastStateStore.start(vertx, hazelcast);
         })
         .compose(st -> {
@@ -176,6 +178,10 @@ public final class BrokerVerticle extends VerticleBase {
   private void announce(BrokerConfig cfg) {
     LOG.info("token-broker ready: providers " + cfg.providers().keySet() + ", HTTP on http://" + cfg.http().host()
         + ":" + httpPort() + ", store " + (vertx.isClustered() ? "Hazelcast cluster map" : "local memory"));
+    if (vertx.isClustered() && cfg.cluster().minMembers() <= 1) {
+      LOG.warn("cluster.min-members is 1: a node cut off from the others keeps rotating tokens on its own (a split"
+          + " brain can send a rotating refresh token twice); set it to a majority of the cluster (2 of 3, 3 of 5)");
+    }
     if (cfg.http().apiKeys().isEmpty()) {
       LOG.warn("No API keys are configured: every /v1 request will be refused (set http.api-keys or TOKEN_BROKER_API_KEY_SHA256)");
     }

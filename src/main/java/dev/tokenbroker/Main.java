@@ -2,6 +2,7 @@ package dev.tokenbroker;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.XmlConfigBuilder;
+import dev.tokenbroker.cluster.ClusterSetup;
 import dev.tokenbroker.config.BrokerConfig;
 import dev.tokenbroker.config.ConfigException;
 import dev.tokenbroker.config.ConfigLoader;
@@ -31,7 +32,9 @@ import java.util.function.Supplier;
  * name a YAML file: it is read with Vert.x Config (file, environment, system properties) and
  * validated before Vert.x starts, so bad configuration stops the process with one line naming
  * the key. With {@code -cluster}, Hazelcast is configured from {@code -Dvertx.hazelcast.config},
- * else {@code ./cluster.xml}, else the copy in the jar; the file used is printed.
+ * else {@code ./cluster.xml}, else the copy in the jar; the file used is printed. The broker's own
+ * needs ({@link ClusterSetup}: merge policy, merge delays, split-brain protection for
+ * {@code cluster.min-members}) are added to that configuration before Hazelcast starts.
  */
 public final class Main {
   static final int EXIT_BAD_CONFIG = 2;
@@ -57,7 +60,8 @@ public final class Main {
       argv.add("-conf");
       argv.add(config.encode());
     }
-    Config hazelcast = clustered ? hazelcastConfig() : null;
+    Config hazelcast = clustered
+        ? ClusterSetup.apply(hazelcastConfig(), BrokerConfig.parse(config).cluster().minMembers()) : null;
 
     VertxApplicationHooks hooks = new VertxApplicationHooks() {
       @Override

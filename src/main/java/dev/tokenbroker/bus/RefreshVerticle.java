@@ -5,7 +5,7 @@ import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
-import dev.tokenbroker.token.TokenService;
+import dev.tokenbroker.service.TokenService;
 import dev.tokenbroker.token.TokenStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

@@ -3,7 +3,7 @@ package dev.tokenbroker.bus;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.token.RotationReason;
 import dev.tokenbroker.token.Token;
-import dev.tokenbroker.token.TokenService;
+import dev.tokenbroker.service.TokenService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;

@@ -17,7 +17,8 @@ public record BrokerConfig(
     int busInstances,
     Map<String, ProviderSpec> providers,
     Optional<SandboxConfig> sandbox,
-    String providerTrustPem) {
+    String providerTrustPem,
+    ClusterConfig cluster) {
 
   public BrokerConfig {
     providers = Map.copyOf(providers);

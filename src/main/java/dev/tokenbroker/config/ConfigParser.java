@@ -1,6 +1,6 @@
 package dev.tokenbroker.config;
 
-import dev.tokenbroker.grant.GrantType;
+import dev.tokenbroker.provider.GrantType;
 import dev.tokenbroker.provider.BodyEncoding;
 import dev.tokenbroker.provider.ClientAuth;
 import dev.tokenbroker.provider.Preset;
@@ -42,7 +42,8 @@ final class ConfigParser {
     HttpConfig http = http(root.section("http"), sandbox);
     int busInstances = (int) root.section("bus").number("instances", 2, 1, 64, "a whole number");
     String trust = root.section("tls").file("provider-trust-pem");
-    return new BrokerConfig(http, refresh, store, busInstances, providers, sandbox, trust);
+    ClusterConfig cluster = new ClusterConfig((int) root.section("cluster").number("min-members", 1, 1, 1000, "a whole number"));
+    return new BrokerConfig(http, refresh, store, busInstances, providers, sandbox, trust, cluster);
   }
 
   private HttpConfig http(ConfigSection s, Optional<SandboxConfig> sandbox) {
@@ -152,7 +153,7 @@ final class ConfigParser {
   private static Secret cipherKey(String name, String value) {
     Secret key = Secret.of(value);
     try {
-      dev.tokenbroker.store.TokenCipher.keyId(key);
+      dev.tokenbroker.secret.AesKey.id(key);
       return key;
     } catch (IllegalArgumentException e) {
       throw new ConfigException(name, e.getMessage());

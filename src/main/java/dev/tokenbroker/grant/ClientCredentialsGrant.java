@@ -1,6 +1,7 @@
 package dev.tokenbroker.grant;
 
 import dev.tokenbroker.provider.ProviderSpec;
+import dev.tokenbroker.provider.TokenGrant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,6 +1,7 @@
 package dev.tokenbroker.grant;
 
 import dev.tokenbroker.provider.ProviderSpec;
+import dev.tokenbroker.provider.TokenGrant;
 import dev.tokenbroker.secret.Secret;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,6 +17,11 @@ public final class RefreshTokenGrant implements TokenGrant {
   @Override
   public String type() {
     return "refresh_token";
+  }
+
+  @Override
+  public String refreshTokenFingerprint() {
+    return refreshToken.fingerprint();
   }
 
   @Override

@@ -4,7 +4,7 @@ import dev.tokenbroker.config.HttpConfig;
 import dev.tokenbroker.metrics.BrokerMetrics;
 import dev.tokenbroker.onboarding.OnboardingService;
 import dev.tokenbroker.token.TokenKey;
-import dev.tokenbroker.token.TokenService;
+import dev.tokenbroker.service.TokenService;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

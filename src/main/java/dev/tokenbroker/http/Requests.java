@@ -3,7 +3,7 @@ package dev.tokenbroker.http;
 import dev.tokenbroker.bus.TokenRequest;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.token.TokenKey;
-import dev.tokenbroker.token.TokenService;
+import dev.tokenbroker.service.TokenService;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;

@@ -5,7 +5,7 @@ import dev.tokenbroker.bus.TokenRequest;
 import dev.tokenbroker.token.RotationReason;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
-import dev.tokenbroker.token.TokenService;
+import dev.tokenbroker.service.TokenService;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;

@@ -6,7 +6,7 @@ import dev.tokenbroker.provider.ProviderSpec;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
-import dev.tokenbroker.token.TokenService;
+import dev.tokenbroker.service.TokenService;
 import io.vertx.core.Future;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

@@ -7,7 +7,7 @@ import io.vertx.core.json.JsonObject;
 /** What the broker remembers between the authorize redirect and the callback. */
 public record PendingAuthorization(TokenKey key, Secret codeVerifier) {
 
-  String encode() {
+  public String encode() {
     JsonObject json = new JsonObject().put("provider", key.provider()).put("account", key.account());
     if (codeVerifier != null) {
       json.put("code_verifier", codeVerifier.reveal());
@@ -15,7 +15,7 @@ public record PendingAuthorization(TokenKey key, Secret codeVerifier) {
     return json.encode();
   }
 
-  static PendingAuthorization decode(String text) {
+  public static PendingAuthorization decode(String text) {
     JsonObject json = new JsonObject(text);
     return new PendingAuthorization(new TokenKey(json.getString("provider"), json.getString("account")),
         Secret.ofNullable(json.getString("code_verifier")));

@@ -1,6 +1,5 @@
 package dev.tokenbroker.provider;
 
-import dev.tokenbroker.grant.GrantType;
 
 /**
  * Vendor defaults, taken from the providers' own token-endpoint documentation. Anything set

@@ -1,6 +1,5 @@
 package dev.tokenbroker.provider;
 
-import dev.tokenbroker.grant.GrantType;
 import dev.tokenbroker.secret.Secret;
 import java.time.Duration;
 import java.util.Map;

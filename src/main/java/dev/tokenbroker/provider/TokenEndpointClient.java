@@ -2,7 +2,6 @@ package dev.tokenbroker.provider;
 
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
-import dev.tokenbroker.grant.TokenGrant;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;

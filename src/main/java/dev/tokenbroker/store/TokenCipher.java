@@ -1,5 +1,6 @@
 package dev.tokenbroker.store;
 
+import dev.tokenbroker.secret.AesKey;
 import dev.tokenbroker.secret.Secret;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -45,8 +46,7 @@ public final class TokenCipher {
 
   /** The id a base64 key gets; throws IllegalArgumentException when it is not 32 bytes of base64. */
   public static String keyId(Secret key) {
-    decode(key);
-    return Secret.sha256Hex(key.reveal().trim()).substring(0, 8);
+    return AesKey.id(key);
   }
 
   private static String add(Map<String, SecretKeySpec> keys, Secret key) {
@@ -56,16 +56,7 @@ public final class TokenCipher {
   }
 
   private static byte[] decode(Secret key) {
-    byte[] bytes;
-    try {
-      bytes = Base64.getDecoder().decode(key.reveal().trim());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("is not base64");
-    }
-    if (bytes.length != 32) {
-      throw new IllegalArgumentException("must be 32 bytes (base64 of 32 random bytes), got " + bytes.length);
-    }
-    return bytes;
+    return AesKey.decode(key);
   }
 
   public String currentKeyId() {

@@ -15,14 +15,14 @@ import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.ClusterSupport;
 import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.TestConfigs;
-import dev.tokenbroker.token.LocalRotationGate;
+import dev.tokenbroker.rotation.LocalRotationLeases;
 import dev.tokenbroker.token.LocalTokenStore;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenEvents;
 import dev.tokenbroker.token.TokenKey;
 import dev.tokenbroker.token.TokenMetrics;
 import dev.tokenbroker.token.TokenPolicy;
-import dev.tokenbroker.token.TokenService;
+import dev.tokenbroker.service.TokenService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -175,7 +175,7 @@ class BrokerBenchmark {
     try {
       BrokerConfig cfg = BrokerConfig.parse(TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal("https://unused.example.com"))));
       LocalTokenStore store = new LocalTokenStore();
-      TokenService service = new TokenService(cfg.providers(), store, new LocalRotationGate(),
+      TokenService service = new TokenService(cfg.providers(), store, new LocalRotationLeases(),
           new dev.tokenbroker.provider.TokenEndpointClient(vertx, Clock.systemUTC(), null),
           new TokenPolicy(cfg.refresh(), Clock.systemUTC(), new Random(1)), TokenEvents.NONE, TokenMetrics.NONE);
       RefreshVerticle refresh = new RefreshVerticle(service, KeyOwnership.SINGLE_NODE);
@@ -226,7 +226,7 @@ class BrokerBenchmark {
             () -> LoadGenerator.run(onOwner, 300_000, 128, () -> owner.service().get(key, 0, null).map(t -> TokenReplies.reply(t, Instant.now()))),
             () -> LoadGenerator.run(onOther, 300_000, 128, () -> other.service().get(key, 0, null).map(t -> TokenReplies.reply(t, Instant.now()))));
         record("clustered get: non-owner vs owner", "requests/s", r[1].perSecond(), "owner node", r[0].perSecond(), "~1x (local copy)");
-        com.hazelcast.map.IMap<String, String> map = hazelcast(other).getMap(dev.tokenbroker.token.HazelcastTokenStore.MAP_NAME);
+        com.hazelcast.map.IMap<String, String> map = hazelcast(other).getMap(dev.tokenbroker.cluster.HazelcastTokenStore.MAP_NAME);
         LoadGenerator.Result remote = LoadGenerator.run(onOther, 20_000, 128,
             () -> Future.fromCompletionStage(map.getAsync(key.id()), onOther));
         record("remote map read (IMap.getAsync)", "requests/s", remote.perSecond(), "non-owner local copy", r[1].perSecond(),

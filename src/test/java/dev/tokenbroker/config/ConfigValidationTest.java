@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tokenbroker.grant.GrantType;
+import dev.tokenbroker.provider.GrantType;
 import dev.tokenbroker.provider.BodyEncoding;
 import dev.tokenbroker.provider.ClientAuth;
 import dev.tokenbroker.provider.ProviderSpec;

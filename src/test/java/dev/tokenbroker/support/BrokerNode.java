@@ -1,7 +1,7 @@
 package dev.tokenbroker.support;
 
 import dev.tokenbroker.BrokerVerticle;
-import dev.tokenbroker.token.TokenService;
+import dev.tokenbroker.service.TokenService;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;

@@ -3,6 +3,7 @@ package dev.tokenbroker.support;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import dev.tokenbroker.cluster.ClusterSetup;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -21,6 +22,11 @@ public final class ClusterSupport {
   }
 
   public static Config hazelcastConfig(String clusterName, int members) {
+    return hazelcastConfig(clusterName, members, 1);
+  }
+
+  /** The configuration a node gets from the broker's Main: with the broker's additions for {@code cluster.min-members}. */
+  public static Config hazelcastConfig(String clusterName, int members, int minMembers) {
     Config config = new Config();
     config.setClusterName(clusterName);
     config.setProperty("hazelcast.phone.home.enabled", "false");
@@ -42,14 +48,19 @@ public final class ClusterSupport {
         .setValueCollectionType(com.hazelcast.config.MultiMapConfig.ValueCollectionType.SET);
     config.getMapConfig("__vertx.haInfo").setBackupCount(1);
     config.getMapConfig("__vertx.nodeInfo").setBackupCount(1);
-    return config;
+    return ClusterSetup.apply(config, minMembers);
   }
 
   /** Starts {@code count} clustered Vert.x instances, one after another, all joined. */
   public static List<Vertx> startNodes(String clusterName, int count) {
+    return startNodes(clusterName, count, 1);
+  }
+
+  /** Starts {@code count} clustered Vert.x instances configured for {@code cluster.min-members: minMembers}. */
+  public static List<Vertx> startNodes(String clusterName, int count, int minMembers) {
     List<Vertx> nodes = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      HazelcastClusterManager cm = new HazelcastClusterManager(hazelcastConfig(clusterName, count));
+      HazelcastClusterManager cm = new HazelcastClusterManager(hazelcastConfig(clusterName, count, minMembers));
       Future<Vertx> started = Vertx.builder().withClusterManager(cm).buildClustered();
       nodes.add(Await.result(started, java.time.Duration.ofSeconds(60)));
     }

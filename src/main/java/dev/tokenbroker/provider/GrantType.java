@@ -1,4 +1,4 @@
-package dev.tokenbroker.grant;
+package dev.tokenbroker.provider;
 
 /** How a provider's first token for an account is obtained. */
 public enum GrantType {

@@ -1,6 +1,5 @@
-package dev.tokenbroker.grant;
+package dev.tokenbroker.provider;
 
-import dev.tokenbroker.provider.ProviderSpec;
 import java.util.Map;
 
 /**
@@ -14,4 +13,9 @@ public interface TokenGrant {
 
   /** Grant parameters in sending order, including grant_type. */
   Map<String, String> parameters(ProviderSpec provider);
+
+  /** The fingerprint of the refresh token this grant sends, or null when it sends none. */
+  default String refreshTokenFingerprint() {
+    return null;
+  }
 }

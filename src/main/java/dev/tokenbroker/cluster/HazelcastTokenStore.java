@@ -1,4 +1,4 @@
-package dev.tokenbroker.token;
+package dev.tokenbroker.cluster;
 
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
@@ -9,13 +9,21 @@ import com.hazelcast.map.listener.EntryEvictedListener;
 import com.hazelcast.map.listener.EntryExpiredListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.map.listener.EntryMergedListener;
+import dev.tokenbroker.token.Token;
+import dev.tokenbroker.token.TokenCodec;
+import dev.tokenbroker.token.TokenKey;
+import dev.tokenbroker.token.TokenStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
 import java.util.Collection;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,20 +32,25 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The clustered store: a Hazelcast {@link IMap} of JSON text shared by all nodes, plus a
  * node-local copy kept current by an entry listener, so cache hits never touch Hazelcast.
  * Writes are compare-and-set on the token version, done on the key's owner by an entry
- * processor; all Hazelcast calls are asynchronous or on a worker thread.
+ * processor; all Hazelcast calls are asynchronous or on a worker thread. After a partition heals,
+ * merged entries arrive as merge events and the whole map is read again once the member reports
+ * {@code MERGED}, so a node never keeps serving the copy it had on the smaller side.
  */
 public final class HazelcastTokenStore implements TokenStore {
   public static final String MAP_NAME = "token-broker.tokens";
   private static final Logger LOG = LoggerFactory.getLogger(HazelcastTokenStore.class);
 
   private final Vertx vertx;
+  private final HazelcastInstance hazelcast;
   private final IMap<String, String> map;
   private final ConcurrentHashMap<TokenKey, Token> local = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private UUID listenerId;
+  private UUID lifecycleId;
 
   private HazelcastTokenStore(Vertx vertx, HazelcastInstance hazelcast) {
     this.vertx = vertx;
+    this.hazelcast = hazelcast;
     this.map = hazelcast.getMap(MAP_NAME);
   }
 
@@ -46,11 +59,47 @@ public final class HazelcastTokenStore implements TokenStore {
     return vertx.executeBlocking(() -> {
       HazelcastTokenStore store = new HazelcastTokenStore(vertx, hazelcast);
       store.listenerId = store.map.addEntryListener(store.new Replicator(), true);
-      for (Map.Entry<String, String> e : store.map.entrySet()) {
-        store.accept(TokenCodec.decode(e.getValue()), false);
-      }
+      store.lifecycleId = hazelcast.getLifecycleService().addLifecycleListener(event -> {
+        if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+          store.resync();
+        }
+      });
+      store.readAll();
       return store;
     });
+  }
+
+  /** Reads the whole shared map again (after a merge) and drops local entries it no longer has. */
+  void resync() {
+    vertx.executeBlocking(() -> {
+      readAll();
+      return null;
+    }).onComplete(ar -> {
+      if (ar.succeeded()) {
+        LOG.info("Token map re-read after the cluster merged: " + local.size() + " token(s)");
+      } else {
+        LOG.error("Token map could not be re-read after the cluster merged: " + ar.cause().getMessage());
+      }
+    });
+  }
+
+  /** Blocking: on a worker thread only. */
+  private void readAll() {
+    Set<TokenKey> present = new HashSet<>();
+    for (Map.Entry<String, String> e : map.entrySet()) {
+      try {
+        Token token = TokenCodec.decode(e.getValue());
+        present.add(token.key());
+        replace(token);
+      } catch (RuntimeException unreadable) {
+        LOG.error("Unreadable token entry " + e.getKey() + " ignored: " + unreadable.getClass().getSimpleName());
+      }
+    }
+    for (TokenKey key : List.copyOf(local.keySet())) {
+      if (!present.contains(key)) {
+        forget(key.id());
+      }
+    }
   }
 
   @Override
@@ -114,14 +163,24 @@ public final class HazelcastTokenStore implements TokenStore {
     if (id == null) {
       return Future.succeededFuture();
     }
+    UUID lifecycle = lifecycleId;
     return vertx.executeBlocking(() -> {
       try {
+        hazelcast.getLifecycleService().removeLifecycleListener(lifecycle);
         map.removeEntryListener(id);
       } catch (RuntimeException e) {
         LOG.debug("Token map listener not removed (cluster already leaving): " + e.getMessage());
       }
       return null;
     });
+  }
+
+  /** Takes the shared map's value as it is (after a merge the map is the judge, even at equal versions). */
+  private void replace(Token token) {
+    Token before = local.put(token.key(), token);
+    if (!token.equals(before)) {
+      listeners.forEach(l -> l.updated(token));
+    }
   }
 
   /** Keeps the newest version; tells listeners when the local copy changed. */
@@ -148,7 +207,17 @@ public final class HazelcastTokenStore implements TokenStore {
 
   /** Applies the shared map's events to the local copy. */
   private final class Replicator implements EntryAddedListener<String, String>, EntryUpdatedListener<String, String>,
-      EntryRemovedListener<String, String>, EntryEvictedListener<String, String>, EntryExpiredListener<String, String> {
+      EntryRemovedListener<String, String>, EntryEvictedListener<String, String>, EntryExpiredListener<String, String>,
+      EntryMergedListener<String, String> {
+
+    @Override
+    public void entryMerged(EntryEvent<String, String> event) {
+      try {
+        replace(TokenCodec.decode(event.getValue()));
+      } catch (RuntimeException e) {
+        LOG.error("Unreadable merged token entry " + event.getKey() + " ignored: " + e.getClass().getSimpleName());
+      }
+    }
 
     @Override
     public void entryAdded(EntryEvent<String, String> event) {

@@ -1,7 +1,9 @@
-package dev.tokenbroker.onboarding;
+package dev.tokenbroker.cluster;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import dev.tokenbroker.onboarding.PendingAuthorization;
+import dev.tokenbroker.onboarding.StateStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;

@@ -1,0 +1,69 @@
+package dev.tokenbroker.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.SplitBrainProtectionConfig;
+
+/**
+ * What the broker needs from the Hazelcast configuration, applied to whatever {@code cluster.xml}
+ * the operator gave, before the instance starts (Hazelcast cannot add these to a running member):
+ * <ul>
+ *   <li>the token map merges by {@link HigherVersionMergePolicy}: after a partition heals, the
+ *       higher token version wins and an older one never overwrites a newer one;</li>
+ *   <li>merges run soon after healing: {@code hazelcast.merge.first.run.delay.seconds} and
+ *       {@code hazelcast.merge.next.run.delay.seconds} default to {@value #MERGE_DELAY_SECONDS} s here
+ *       (Hazelcast's own defaults are 300 s and 120 s) unless the file sets them;</li>
+ *   <li>with {@code cluster.min-members} N above one, the lease map is under split-brain protection
+ *       named {@value #PROTECTION_NAME}: lease operations need N members heard from recently
+ *       (within three heartbeat intervals, at least three seconds).</li>
+ * </ul>
+ */
+public final class ClusterSetup {
+  public static final String PROTECTION_NAME = "token-broker.min-members";
+  static final int MERGE_DELAY_SECONDS = 10;
+  private static final String HEARTBEAT_INTERVAL = "hazelcast.heartbeat.interval.seconds";
+  private static final int DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 5;
+
+  private ClusterSetup() {}
+
+  public static Config apply(Config config, int minMembers) {
+    MapConfig tokens = config.getMapConfig(HazelcastTokenStore.MAP_NAME);
+    tokens.getMergePolicyConfig().setPolicy(HigherVersionMergePolicy.class.getName());
+    defaultProperty(config, "hazelcast.merge.first.run.delay.seconds", String.valueOf(MERGE_DELAY_SECONDS));
+    defaultProperty(config, "hazelcast.merge.next.run.delay.seconds", String.valueOf(MERGE_DELAY_SECONDS));
+    if (minMembers > 1) {
+      SplitBrainProtectionConfig protection = SplitBrainProtectionConfig
+          .newRecentlyActiveSplitBrainProtectionConfigBuilder(PROTECTION_NAME, minMembers, toleranceMillis(config))
+          .enabled(true)
+          .build();
+      config.addSplitBrainProtectionConfig(protection);
+      config.getMapConfig(HazelcastRotationLeases.MAP_NAME).setSplitBrainProtectionName(PROTECTION_NAME);
+    }
+    return config;
+  }
+
+  /** Three heartbeat intervals, at least three seconds: a member silent for longer does not count. */
+  static int toleranceMillis(Config config) {
+    String value = property(config, HEARTBEAT_INTERVAL);
+    int interval = DEFAULT_HEARTBEAT_INTERVAL_SECONDS;
+    if (value != null) {
+      try {
+        interval = Integer.parseInt(value.trim());
+      } catch (NumberFormatException ignored) {
+        // Hazelcast itself rejects it at start
+      }
+    }
+    return Math.max(3000, 3 * interval * 1000);
+  }
+
+  private static void defaultProperty(Config config, String name, String value) {
+    if (property(config, name) == null) {
+      config.setProperty(name, value);
+    }
+  }
+
+  private static String property(Config config, String name) {
+    String value = config.getProperty(name);
+    return value != null ? value : System.getProperty(name);
+  }
+}

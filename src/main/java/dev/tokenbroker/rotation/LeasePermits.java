@@ -1,0 +1,31 @@
+package dev.tokenbroker.rotation;
+
+import dev.tokenbroker.error.BrokerException;
+import dev.tokenbroker.error.ErrorCode;
+import dev.tokenbroker.token.TokenKey;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+
+/** Turns {@link LeaseRecords} answers into {@link RotationLeases.Permit}s and errors. */
+public final class LeasePermits {
+  private LeasePermits() {}
+
+  public static RotationLeases.Permit permit(TokenKey key, String holder, JsonObject answer) {
+    switch (answer.getString("kind")) {
+      case "granted":
+        return RotationLeases.Permit.granted(new RotationLeases.Lease(key, holder, answer.getInteger("failures", 0),
+            answer.getString("abandoned_call")));
+      case "busy":
+        return RotationLeases.Permit.busy();
+      default:
+        BrokerException error = new BrokerException(ErrorCode.valueOf(answer.getString("code")), answer.getString("description"));
+        return RotationLeases.Permit.backingOff(answer.getInteger("failures", 0), Instant.ofEpochMilli(answer.getLong("until")), error);
+    }
+  }
+
+  /** The lease ended or was taken over before the provider call: nothing was sent. */
+  public static BrokerException leaseLost(RotationLeases.Lease lease) {
+    return new BrokerException(ErrorCode.PROVIDER_UNAVAILABLE, "the rotation lease of " + lease.key()
+        + " ended before the provider was called; nothing was sent, try again", 1L);
+  }
+}

@@ -1,0 +1,157 @@
+package dev.tokenbroker.service;
+
+import dev.tokenbroker.error.BrokerException;
+import dev.tokenbroker.error.ErrorCode;
+import dev.tokenbroker.grant.GrantSelection;
+import dev.tokenbroker.provider.ProviderSpec;
+import dev.tokenbroker.provider.TokenEndpointClient;
+import dev.tokenbroker.provider.TokenGrant;
+import dev.tokenbroker.provider.TokenResponse;
+import dev.tokenbroker.rotation.FailurePolicy;
+import dev.tokenbroker.rotation.RotationProtocol;
+import dev.tokenbroker.token.RotationReason;
+import dev.tokenbroker.token.Token;
+import dev.tokenbroker.token.TokenEvents;
+import dev.tokenbroker.token.TokenKey;
+import dev.tokenbroker.token.TokenMetrics;
+import dev.tokenbroker.token.TokenPolicy;
+import dev.tokenbroker.token.TokenStore;
+import io.vertx.core.Future;
+import io.vertx.core.internal.logging.Logger;
+import io.vertx.core.internal.logging.LoggerFactory;
+
+/**
+ * The provider side of a rotation, run by {@link RotationProtocol} under the key's lease: call the
+ * token endpoint (timed and counted), build the new token, store it by compare-and-set on the
+ * version and announce it; on failure, let the {@link FailurePolicy} decide, record the failure on
+ * the stored token (same version: a failure never replaces or deletes a token) and tell subscribers.
+ */
+final class Rotator {
+  private static final Logger LOG = LoggerFactory.getLogger(Rotator.class);
+
+  private final TokenStore store;
+  private final TokenEndpointClient endpoint;
+  private final TokenPolicy policy;
+  private final FailurePolicy failures;
+  private final TokenEvents events;
+  private final TokenMetrics metrics;
+
+  Rotator(TokenStore store, TokenEndpointClient endpoint, TokenPolicy policy, FailurePolicy failures, TokenEvents events,
+          TokenMetrics metrics) {
+    this.store = store;
+    this.endpoint = endpoint;
+    this.policy = policy;
+    this.failures = failures;
+    this.events = events;
+    this.metrics = metrics;
+  }
+
+  /** The rotation of {@code key} through {@code spec}'s token endpoint. */
+  RotationProtocol.Rotation of(TokenKey key, ProviderSpec spec, RotationReason reason) {
+    return new RotationProtocol.Rotation() {
+      @Override
+      public TokenGrant plan(Token current) {
+        return GrantSelection.grantFor(spec, key, current, policy.now());
+      }
+
+      @Override
+      public Future<RotationProtocol.Outcome> perform(Token current, TokenGrant grant, int previousFailures) {
+        return call(spec, grant).transform(ar -> ar.succeeded()
+            ? storeRotated(key, spec, current, ar.result(), reason)
+            : failed(key, current, failures.decide(key, BrokerException.from(ar.cause()), spec, grant, previousFailures),
+                ar.cause()));
+      }
+
+      @Override
+      public Future<RotationProtocol.Outcome> interrupted(Token current, TokenGrant grant, int previousFailures) {
+        if (!spec.rotatesRefreshTokens()) {
+          return perform(current, grant, previousFailures); // the same refresh token stays valid: sending it again is safe
+        }
+        return failed(key, current, failures.decideInterrupted(key, spec, grant, previousFailures), null);
+      }
+    };
+  }
+
+  /** A token-endpoint call, timed and counted by outcome. */
+  Future<TokenResponse> call(ProviderSpec spec, TokenGrant grant) {
+    long started = System.nanoTime();
+    return endpoint.request(spec, grant).onComplete(ar -> metrics.providerCall(spec.name(),
+        ar.succeeded() ? "ok" : BrokerException.from(ar.cause()).code().error(), System.nanoTime() - started));
+  }
+
+  /**
+   * Stores the new token if the stored one is still {@code current}. A durable store that could not
+   * take it keeps it in memory and fails: the rotation still counts (the old refresh token is spent).
+   */
+  private Future<RotationProtocol.Outcome> storeRotated(TokenKey key, ProviderSpec spec, Token current, TokenResponse response,
+                                                         RotationReason reason) {
+    Token next = IssuedToken.from(key, current, response, spec, policy.now(), policy.config().defaultLifetimeSeconds());
+    return store.compareAndSet(key, IssuedToken.versionOf(current), next).transform(ar -> {
+      if (ar.failed()) {
+        return ar.cause() instanceof BrokerException kept ? Future.succeededFuture(RotationProtocol.Outcome.stopped(kept))
+            : Future.failedFuture(ar.cause());
+      }
+      if (ar.result()) {
+        announce(next, reason);
+        return Future.succeededFuture(RotationProtocol.Outcome.rotated(next));
+      }
+      LOG.warn("Token " + key + " was rotated concurrently elsewhere; the provider's answer is not stored");
+      return store.load(key).map(RotationProtocol.Outcome::rotated);
+    });
+  }
+
+  /** Stores an authorization's token whatever is stored now (a new authorization replaces the account). */
+  Future<Token> storeAuthorized(TokenKey key, ProviderSpec spec, TokenResponse response, int attempts) {
+    return store.load(key).compose(current -> {
+      Token next = IssuedToken.from(key, current, response, spec, policy.now(), policy.config().defaultLifetimeSeconds());
+      return store.compareAndSet(key, IssuedToken.versionOf(current), next).compose(stored -> {
+        if (stored) {
+          announce(next, RotationReason.AUTHORIZED);
+          return Future.succeededFuture(next);
+        }
+        if (attempts <= 1) {
+          return Future.failedFuture(new BrokerException(ErrorCode.INTERNAL_ERROR, "the token changed concurrently; try again"));
+        }
+        return storeAuthorized(key, spec, response, attempts - 1);
+      });
+    });
+  }
+
+  private Future<RotationProtocol.Outcome> failed(TokenKey key, Token current, FailurePolicy.Decision decision, Throwable cause) {
+    if (cause != null && !(cause instanceof BrokerException)) {
+      LOG.error("Unexpected failure while rotating " + key, cause);
+    }
+    BrokerException error = decision.error();
+    if (decision.authorizationRequired()) {
+      LOG.warn("Token " + key + " needs a new authorization: " + error.getMessage());
+    } else {
+      LOG.warn("Refresh of " + key + " failed (" + decision.failures() + " in a row), next attempt at " + decision.retryAt()
+          + ": " + error.getMessage());
+    }
+    events.failed(key, error, decision.authorizationRequired(), decision.retryAt());
+    return markFailure(current, decision).map(v -> RotationProtocol.Outcome.failed(decision));
+  }
+
+  /** Records the failure on the stored token (same version: nothing about the token changes). */
+  private Future<Void> markFailure(Token current, FailurePolicy.Decision decision) {
+    if (current == null) {
+      return Future.succeededFuture();
+    }
+    BrokerException error = decision.error();
+    Token marked = current.withFailure(error.code().error() + ": " + error.getMessage(), decision.authorizationRequired(),
+        decision.retryAt());
+    return store.compareAndSet(current.key(), current.version(), marked)
+        .<Void>mapEmpty()
+        .recover(t -> {
+          LOG.warn("Could not record the failure of " + current.key() + ": " + t.getMessage());
+          return Future.succeededFuture();
+        });
+  }
+
+  private void announce(Token token, RotationReason reason) {
+    LOG.info("Token " + token.key() + " rotated to v" + token.version() + " (" + reason.wireName() + "), expires in "
+        + token.remaining(policy.now()).getSeconds() + " s, access " + token.accessToken().fingerprint());
+    metrics.rotated(token.key().provider(), reason);
+    events.rotated(token, reason);
+  }
+}

@@ -1,0 +1,172 @@
+package dev.tokenbroker.service;
+
+import dev.tokenbroker.error.BrokerException;
+import dev.tokenbroker.error.ErrorCode;
+import dev.tokenbroker.grant.AuthorizationCodeGrant;
+import dev.tokenbroker.provider.ProviderSpec;
+import dev.tokenbroker.provider.TokenEndpointClient;
+import dev.tokenbroker.rotation.FailurePolicy;
+import dev.tokenbroker.rotation.RotationLeases;
+import dev.tokenbroker.rotation.RotationProtocol;
+import dev.tokenbroker.secret.Secret;
+import dev.tokenbroker.token.RotationReason;
+import dev.tokenbroker.token.Token;
+import dev.tokenbroker.token.TokenEvents;
+import dev.tokenbroker.token.TokenKey;
+import dev.tokenbroker.token.TokenMetrics;
+import dev.tokenbroker.token.TokenNeed;
+import dev.tokenbroker.token.TokenPolicy;
+import dev.tokenbroker.token.TokenStore;
+import io.vertx.core.Future;
+import java.util.Map;
+
+/**
+ * The broker's token operations, shared by every verticle of a node (thread-safe). Each reads as
+ * its recipe: look the token up in the node-local copy; if it does not meet the caller's need,
+ * join this node's rotation of it or start one ({@link SingleFlight}); a rotation runs the
+ * cluster's {@link RotationProtocol} with the provider step done by {@link Rotator}.
+ */
+public final class TokenService {
+  private final Map<String, ProviderSpec> providers;
+  private final TokenStore store;
+  private final TokenPolicy policy;
+  private final TokenMetrics metrics;
+  private final RotationLeases leases;
+  private final RotationProtocol protocol;
+  private final Rotator rotator;
+  private final SingleFlight<TokenKey, Token> flights = new SingleFlight<>();
+
+  public TokenService(Map<String, ProviderSpec> providers, TokenStore store, RotationLeases leases,
+                      TokenEndpointClient endpoint, TokenPolicy policy, TokenEvents events, TokenMetrics metrics) {
+    this.providers = Map.copyOf(providers);
+    this.store = store;
+    this.policy = policy;
+    this.metrics = metrics;
+    this.leases = leases;
+    FailurePolicy failures = new FailurePolicy(policy);
+    this.protocol = new RotationProtocol(store, leases, policy, failures);
+    this.rotator = new Rotator(store, endpoint, policy, failures, events, metrics);
+  }
+
+  public TokenStore store() {
+    return store;
+  }
+
+  public TokenPolicy policy() {
+    return policy;
+  }
+
+  /** True while this node rotates the token. */
+  public boolean isRotating(TokenKey key) {
+    return flights.isRunning(key);
+  }
+
+  /** The provider's spec; 404 unknown_provider when it is not configured. */
+  public ProviderSpec provider(String name) {
+    ProviderSpec spec = providers.get(name);
+    if (spec == null) {
+      throw new BrokerException(ErrorCode.UNKNOWN_PROVIDER, "no provider named '" + name + "' is configured");
+    }
+    return spec;
+  }
+
+  /**
+   * A token valid for at least {@code max(minValidity, refresh.min-validity-seconds)}; from the
+   * node-local copy when it has one, otherwise after a rotation shared with concurrent callers.
+   *
+   * @param rejectedVersion the version a provider API refused, or null
+   */
+  public Future<Token> get(TokenKey key, long minValidity, Long rejectedVersion) {
+    try {
+      provider(key.provider());
+      Token cached = store.cached(key);
+      checkMinValidity(cached, minValidity);
+      TokenNeed need = new TokenNeed(minValidity, rejectedVersion);
+      if (need.satisfiedBy(cached, policy)) {
+        metrics.request(key.provider(), true);
+        return Future.succeededFuture(cached);
+      }
+      metrics.request(key.provider(), false);
+      return counted(key, obtain(key, need, RotationReason.ON_DEMAND));
+    } catch (BrokerException e) {
+      return counted(key, Future.failedFuture(e));
+    }
+  }
+
+  /** Rotates the token now, whatever its age, and answers with the new one. */
+  public Future<Token> refresh(TokenKey key, RotationReason reason) {
+    return counted(key, checked(key).compose(spec -> store.load(key)).compose(current ->
+        obtain(key, new TokenNeed(0, current == null ? null : current.version()), reason)));
+  }
+
+  /**
+   * The refresh timer's rotation: renews the token unless it has moved past {@code dueVersion}
+   * already (another node or a caller rotated it meanwhile), in which case no provider call is made.
+   */
+  public Future<Token> renew(TokenKey key, long dueVersion) {
+    return obtain(key, new TokenNeed(0, dueVersion), RotationReason.SCHEDULED);
+  }
+
+  /**
+   * Exchanges an authorization code for the account and stores the result. A backoff left by
+   * earlier failures is cleared; a rotation in progress keeps its lease.
+   */
+  public Future<Token> authorize(TokenKey key, Secret code, Secret codeVerifier) {
+    return checked(key).compose(spec -> rotator.call(spec, new AuthorizationCodeGrant(code, codeVerifier))
+            .compose(response -> rotator.storeAuthorized(key, spec, response, 3)))
+        .compose(token -> leases.clearBackoff(key).transform(x -> Future.succeededFuture(token)));
+  }
+
+  /** Forgets the stored token (and its refresh token) and any backoff; a rotation in progress keeps its lease. */
+  public Future<Void> forget(TokenKey key) {
+    return store.remove(key).compose(v -> leases.clearBackoff(key).transform(x -> Future.<Void>succeededFuture()));
+  }
+
+  /**
+   * Joins the rotation in flight for this key on this node, or starts one. A caller whose need
+   * the shared result does not meet (it asked for more) starts one more rotation, once.
+   */
+  private Future<Token> obtain(TokenKey key, TokenNeed need, RotationReason reason) {
+    return rotateOnce(key, need, reason).compose(token -> {
+      if (need.satisfiedBy(token, policy)) {
+        return Future.succeededFuture(token);
+      }
+      return rotateOnce(key, need, reason).compose(second -> {
+        if (need.satisfiedBy(second, policy)) {
+          return Future.succeededFuture(second);
+        }
+        checkMinValidity(second, need.minValidity());
+        long lifetime = second == null ? 0 : second.lifetime().getSeconds();
+        return Future.failedFuture(new BrokerException(ErrorCode.PROVIDER_ERROR, "the provider issues tokens valid for "
+            + lifetime + " s, less than the " + policy.requiredValiditySeconds(need.minValidity())
+            + " s every answer must have left (refresh.min-validity-seconds)"));
+      });
+    });
+  }
+
+  private Future<Token> rotateOnce(TokenKey key, TokenNeed need, RotationReason reason) {
+    return flights.run(key, () -> {
+      ProviderSpec spec = provider(key.provider());
+      return protocol.rotate(key, need, spec.timeout(), rotator.of(key, spec, reason));
+    });
+  }
+
+  private Future<ProviderSpec> checked(TokenKey key) {
+    try {
+      return Future.succeededFuture(provider(key.provider()));
+    } catch (BrokerException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private Future<Token> counted(TokenKey key, Future<Token> result) {
+    return result.onFailure(t -> metrics.requestFailed(key.provider(), BrokerException.from(t).code().error()));
+  }
+
+  private static void checkMinValidity(Token token, long minValidity) {
+    if (token != null && minValidity > token.lifetime().getSeconds()) {
+      throw BrokerException.invalidRequest("min_validity " + minValidity + " exceeds the lifetime the provider issues ("
+          + token.lifetime().getSeconds() + " s)");
+    }
+  }
+}
