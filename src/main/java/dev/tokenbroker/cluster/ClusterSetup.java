@@ -15,7 +15,8 @@ import com.hazelcast.config.SplitBrainProtectionConfig;
  *       (Hazelcast's own defaults are 300 s and 120 s) unless the file sets them;</li>
  *   <li>with {@code cluster.min-members} N above one, the lease map is under split-brain protection
  *       named {@value #PROTECTION_NAME}: lease operations need N members heard from recently
- *       (within three heartbeat intervals, at least three seconds).</li>
+ *       (within three heartbeat intervals, at least three seconds, less than
+ *       {@code hazelcast.max.no.heartbeat.seconds}).</li>
  * </ul>
  */
 public final class ClusterSetup {
@@ -23,6 +24,8 @@ public final class ClusterSetup {
   static final int MERGE_DELAY_SECONDS = 10;
   private static final String HEARTBEAT_INTERVAL = "hazelcast.heartbeat.interval.seconds";
   private static final int DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 5;
+  private static final String MAX_NO_HEARTBEAT = "hazelcast.max.no.heartbeat.seconds";
+  private static final int DEFAULT_MAX_NO_HEARTBEAT_SECONDS = 60;
 
   private ClusterSetup() {}
 
@@ -42,18 +45,26 @@ public final class ClusterSetup {
     return config;
   }
 
-  /** Three heartbeat intervals, at least three seconds: a member silent for longer does not count. */
+  /**
+   * Three heartbeat intervals, at least three seconds: a member silent for longer does not count.
+   * Kept below {@code hazelcast.max.no.heartbeat.seconds} (Hazelcast requires it).
+   */
   static int toleranceMillis(Config config) {
-    String value = property(config, HEARTBEAT_INTERVAL);
-    int interval = DEFAULT_HEARTBEAT_INTERVAL_SECONDS;
+    int interval = intProperty(config, HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_INTERVAL_SECONDS);
+    int maxSilence = intProperty(config, MAX_NO_HEARTBEAT, DEFAULT_MAX_NO_HEARTBEAT_SECONDS);
+    return Math.min(Math.max(3000, 3 * interval * 1000), maxSilence * 1000 - 1);
+  }
+
+  private static int intProperty(Config config, String name, int def) {
+    String value = property(config, name);
     if (value != null) {
       try {
-        interval = Integer.parseInt(value.trim());
+        return Integer.parseInt(value.trim());
       } catch (NumberFormatException ignored) {
         // Hazelcast itself rejects it at start
       }
     }
-    return Math.max(3000, 3 * interval * 1000);
+    return def;
   }
 
   private static void defaultProperty(Config config, String name, String value) {

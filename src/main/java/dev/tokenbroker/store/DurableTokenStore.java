@@ -89,8 +89,32 @@ public final class DurableTokenStore implements TokenStore {
     }, failure -> Future.failedFuture(unavailable(failure)));
   }
 
+  /**
+   * The database decides first: a change it refuses (another node stored a different version) is
+   * never written to the cache, so it is never published; the cache then takes the database's
+   * token. When the database cannot be reached, the change goes to the cache only, is kept as a
+   * pending write and retried, and the caller gets an error (the old refresh token may be spent).
+   */
   @Override
   public Future<Boolean> compareAndSet(TokenKey key, long expectedVersion, Token next) {
+    if (pending.contains(key)) {
+      return cacheThenRetry(key, expectedVersion, next); // the database is behind by design until the retry lands
+    }
+    return repository.compareAndSet(next, expectedVersion).transform(ar -> {
+      if (ar.failed()) {
+        return cacheThenRetry(key, expectedVersion, next);
+      }
+      if (!ar.result()) {
+        LOG.warn("Token " + key + " v" + next.version() + " refused by the durable store (it holds another version);"
+            + " the stored one is used");
+        return adoptStored(key).map(false);
+      }
+      return cache.compareAndSet(key, expectedVersion, next).compose(stored -> stored ? Future.succeededFuture(true)
+          : adoptStored(key).map(true));
+    });
+  }
+
+  private Future<Boolean> cacheThenRetry(TokenKey key, long expectedVersion, Token next) {
     return cache.compareAndSet(key, expectedVersion, next).compose(stored -> {
       if (!stored) {
         return Future.succeededFuture(false);
@@ -106,6 +130,20 @@ public final class DurableTokenStore implements TokenStore {
             "the token was renewed but could not be stored durably yet; the broker keeps it and retries", RETRY_MS / 1000));
       });
     });
+  }
+
+  /** Puts the database's token into the cache, replacing whatever version the cache holds. */
+  private Future<Void> adoptStored(TokenKey key) {
+    return repository.load(key).compose(row -> {
+      if (row == null || row.token() == null) {
+        return Future.succeededFuture();
+      }
+      return cache.load(key).compose(cached -> cached != null && cached.equals(row.token()) ? Future.succeededFuture()
+          : cache.compareAndSet(key, cached == null ? 0 : cached.version(), row.token()).mapEmpty());
+    }).recover(t -> {
+      LOG.warn("Token " + key + " could not be read back from the durable store: " + t.getMessage());
+      return Future.succeededFuture();
+    }).mapEmpty();
   }
 
   @Override

@@ -80,17 +80,36 @@ public final class SqlTokenRepository {
       if (exists(c, id)) {
         return false;
       }
-      try (PreparedStatement in = c.prepareStatement(
-          "INSERT INTO tb_tokens (id, provider, account, version, key_id, payload, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-        in.setString(1, id);
-        in.setString(2, token.key().provider());
-        in.setString(3, token.key().account());
-        in.setLong(4, token.version());
-        in.setString(5, cipher.currentKeyId());
-        in.setString(6, payload);
-        in.setLong(7, System.currentTimeMillis());
-        in.executeUpdate();
+      insert(c, token, payload);
+      return true;
+    }), false);
+  }
+
+  /**
+   * Stores {@code token} only if the stored row still has {@code expectedVersion} (0: no row); false
+   * when another writer got there first, and nothing is changed then. The database is the judge
+   * between nodes that do not share a cache (for instance both sides of a partition).
+   */
+  public Future<Boolean> compareAndSet(Token token, long expectedVersion) {
+    String id = token.key().id();
+    String payload = cipher.seal(id, TokenCodec.encode(token));
+    return vertx.executeBlocking(() -> withConnection(c -> {
+      if (expectedVersion == 0) {
+        if (exists(c, id)) {
+          return false;
+        }
+        insert(c, token, payload);
         return true;
+      }
+      try (PreparedStatement up = c.prepareStatement(
+          "UPDATE tb_tokens SET version = ?, key_id = ?, payload = ?, updated_at = ? WHERE id = ? AND version = ?")) {
+        up.setLong(1, token.version());
+        up.setString(2, cipher.currentKeyId());
+        up.setString(3, payload);
+        up.setLong(4, System.currentTimeMillis());
+        up.setString(5, id);
+        up.setLong(6, expectedVersion);
+        return up.executeUpdate() == 1;
       }
     }), false);
   }
@@ -147,6 +166,20 @@ public final class SqlTokenRepository {
       return new Row(key, null, e.getMessage());
     } catch (RuntimeException e) {
       return new Row(key, null, "its stored form is not a token (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  private void insert(Connection c, Token token, String payload) throws SQLException {
+    try (PreparedStatement in = c.prepareStatement(
+        "INSERT INTO tb_tokens (id, provider, account, version, key_id, payload, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      in.setString(1, token.key().id());
+      in.setString(2, token.key().provider());
+      in.setString(3, token.key().account());
+      in.setLong(4, token.version());
+      in.setString(5, cipher.currentKeyId());
+      in.setString(6, payload);
+      in.setLong(7, System.currentTimeMillis());
+      in.executeUpdate();
     }
   }
 

@@ -126,6 +126,50 @@ class DurableStoreTest {
     }
   }
 
+  /**
+   * Two nodes that do not share a cache (as on both sides of a partition) but share PostgreSQL: the
+   * rotation the database refuses is never stored in the loser's cache nor announced by it; the
+   * loser serves the winner's token.
+   */
+  @Test
+  void aRotationThatLosesThePostgresCompareAndSetIsNeverPublished() throws Exception {
+    provider.server.resetMappings();
+    provider.stub(post(urlPathEqualTo(PATH)).withRequestBody(containing("grant_type=authorization_code"))
+        .willReturn(okJson("{\"access_token\":\"access-one\",\"expires_in\":7200,\"refresh_token\":\"refresh-one\"}")));
+    provider.stub(post(urlPathEqualTo(PATH)).withRequestBody(containing("refresh_token=refresh-one")).inScenario("refresh")
+        .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED).willSetStateTo("rotated")
+        .willReturn(okJson("{\"access_token\":\"access-winner\",\"expires_in\":7200,\"refresh_token\":\"refresh-winner\"}")));
+    provider.stub(post(urlPathEqualTo(PATH)).withRequestBody(containing("refresh_token=refresh-one")).inScenario("refresh")
+        .whenScenarioStateIs("rotated")
+        .willReturn(okJson("{\"access_token\":\"access-loser\",\"expires_in\":7200,\"refresh_token\":\"refresh-loser\"}")));
+    try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
+      JsonObject store = new JsonObject().put("type", "postgres")
+          .put("url", "postgresql://127.0.0.1:" + pg.getPort() + "/postgres").put("user", "postgres").put("password", "unused")
+          .put("encryption-key", newKey());
+      JsonObject acme = new JsonObject().put("account", "acme");
+      try (BrokerNode winner = BrokerNode.start(config(store))) {
+        Await.result(winner.service().authorize(ACME, Secret.of("code"), null));
+        try (BrokerNode loser = BrokerNode.start(config(store))) {
+          assertEquals(1L, loser.service().store().cached(ACME).version(), "the loser loaded v1 at start-up");
+          List<JsonObject> loserEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
+          Await.result(loser.vertx.eventBus().<JsonObject>consumer(Addresses.ROTATED, m -> loserEvents.add(m.body())).completion());
+          assertEquals("access-winner", winner.request(Addresses.refresh("rightsignature"), acme).getString("access_token"));
+
+          JsonObject served = loser.request(Addresses.refresh("rightsignature"), acme);
+
+          assertEquals("access-winner", served.getString("access_token"), "the loser serves the database's token");
+          assertEquals(2L, served.getLong("version"));
+          assertEquals(List.of(), loserEvents, "the refused rotation was not announced");
+          assertEquals("access-winner", loser.service().store().cached(ACME).accessToken().reveal());
+        }
+      }
+      try (BrokerNode after = BrokerNode.start(config(store))) {
+        assertEquals("access-winner", after.request(Addresses.get("rightsignature"), acme).getString("access_token"),
+            "the database kept the winner's token");
+      }
+    }
+  }
+
   @Test
   void aWrongKeyIsAClearErrorForThatTokenAndTheNodeRuns() {
     try (BrokerNode first = BrokerNode.start(config(fileStore(newKey())))) {

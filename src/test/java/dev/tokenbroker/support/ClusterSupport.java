@@ -33,6 +33,7 @@ public final class ClusterSupport {
     config.setProperty("hazelcast.wait.seconds.before.join", "0");
     config.setProperty("hazelcast.logging.type", "jdk");
     config.setProperty("hazelcast.max.no.heartbeat.seconds", "5");
+    config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(BASE_PORT).setPortAutoIncrement(true).setPortCount(members + 20);
     network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");

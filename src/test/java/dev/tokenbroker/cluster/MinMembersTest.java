@@ -1,0 +1,94 @@
+package dev.tokenbroker.cluster;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tokenbroker.bus.Addresses;
+import dev.tokenbroker.secret.Secret;
+import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerNode;
+import dev.tokenbroker.support.ClusterSupport;
+import dev.tokenbroker.support.ProviderDouble;
+import dev.tokenbroker.support.TestConfigs;
+import dev.tokenbroker.token.TokenKey;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code cluster.min-members}: a side with fewer members than configured (what the smaller side
+ * of a partition sees) serves still-valid tokens but never calls the provider to rotate.
+ */
+class MinMembersTest {
+  private static final String PATH = ProviderDouble.RIGHTSIGNATURE_PATH;
+  private static final TokenKey ACME = new TokenKey("rightsignature", "acme");
+  private static final JsonObject ACME_BODY = new JsonObject().put("account", "acme");
+  private ProviderDouble provider;
+  private final List<BrokerNode> nodes = new ArrayList<>();
+  private String cluster;
+  private JsonObject config;
+
+  @BeforeEach
+  void start() {
+    provider = ProviderDouble.start();
+    provider.stub(post(urlPathEqualTo(PATH)).withRequestBody(containing("grant_type=authorization_code"))
+        .willReturn(okJson("{\"access_token\":\"a-1\",\"expires_in\":7200,\"refresh_token\":\"r-1\"}")));
+    provider.stub(post(urlPathEqualTo(PATH)).withRequestBody(containing("refresh_token=r-1"))
+        .willReturn(okJson("{\"access_token\":\"a-2\",\"expires_in\":7200,\"refresh_token\":\"r-2\"}")));
+    config = TestConfigs.broker(new JsonObject().put("rightsignature", TestConfigs.rightsignature(provider.baseUrl())))
+        .put("cluster", new JsonObject().put("min-members", 3));
+    cluster = ClusterSupport.uniqueName();
+    for (Vertx vertx : ClusterSupport.startNodes(cluster, 2, 3)) {
+      nodes.add(BrokerNode.start(vertx, config, Clock.systemUTC()));
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    for (BrokerNode node : nodes) {
+      Await.result(node.vertx.close(), Duration.ofSeconds(20));
+    }
+    provider.close();
+  }
+
+  @Test
+  void tooFewMembersServeValidTokensButNeverRotateUntilTheClusterIsWhole() {
+    Await.result(nodes.get(0).service().authorize(ACME, Secret.of("code"), null)); // an authorization needs no lease
+    Await.until("node 2's copy", Duration.ofSeconds(10), () -> nodes.get(1).service().store().cached(ACME) != null);
+
+    assertEquals("a-1", nodes.get(1).request(Addresses.get("rightsignature"), ACME_BODY).getString("access_token"),
+        "a still-valid token is served");
+    ReplyException refused = nodes.get(1).requestFailure(Addresses.refresh("rightsignature"), ACME_BODY);
+    assertEquals(503, refused.failureCode());
+    JsonObject error = new JsonObject(refused.getMessage());
+    assertEquals("provider_unavailable", error.getString("error"));
+    assertTrue(error.getString("error_description").contains("cluster.min-members is 3"), error.encode());
+    assertEquals(List.of("authorization_code"), grantsSent(), "no refresh was sent");
+
+    HazelcastClusterManager third = new HazelcastClusterManager(ClusterSupport.hazelcastConfig(cluster, 3, 3));
+    nodes.add(BrokerNode.start(Await.result(Vertx.builder().withClusterManager(third).buildClustered(),
+        Duration.ofSeconds(60)), config, Clock.systemUTC()));
+    Await.until("three members", Duration.ofSeconds(30), () -> third.getNodes().size() == 3);
+
+    JsonObject rotated = nodes.get(1).request(Addresses.refresh("rightsignature"), ACME_BODY);
+
+    assertEquals("a-2", rotated.getString("access_token"));
+    assertEquals(List.of("authorization_code", "refresh_token"), grantsSent());
+  }
+
+  private List<String> grantsSent() {
+    return provider.requests(PATH).stream().map(ProviderDouble::params).map(p -> p.get("grant_type")).toList();
+  }
+}
