@@ -1,0 +1,104 @@
+package dev.tokenbroker.cluster;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tokenbroker.bus.Addresses;
+import dev.tokenbroker.secret.Secret;
+import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerNode;
+import dev.tokenbroker.support.ClusterSupport;
+import dev.tokenbroker.support.ProviderDouble;
+import dev.tokenbroker.support.TestConfigs;
+import dev.tokenbroker.token.TokenKey;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A RightSignature-style provider (rotating refresh tokens) that processes a refresh and then
+ * sends its answer a little at a time, for far longer than {@code timeout-seconds}: the broker's
+ * call ends at its deadline, and no node sends that refresh token again, however often the other
+ * node is asked to refresh meanwhile and afterwards.
+ */
+class SlowProviderClusterTest {
+  private static final String PATH = ProviderDouble.RIGHTSIGNATURE_PATH;
+  private static final TokenKey ACME = new TokenKey("rightsignature", "acme");
+  private static final JsonObject ACME_BODY = new JsonObject().put("account", "acme");
+  private ProviderDouble provider;
+  private final List<BrokerNode> nodes = new ArrayList<>();
+
+  @BeforeEach
+  void start() {
+    provider = ProviderDouble.start();
+    provider.stub(post(urlPathEqualTo(PATH)).withRequestBody(containing("grant_type=authorization_code"))
+        .willReturn(okJson("{\"access_token\":\"a-1\",\"expires_in\":7200,\"refresh_token\":\"r-1\"}")));
+    provider.stub(post(urlPathEqualTo(PATH)).withRequestBody(containing("refresh_token=r-1"))
+        .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+            .withBody("{\"access_token\":\"a-2\",\"expires_in\":7200,\"refresh_token\":\"r-2\"}")
+            .withChunkedDribbleDelay(40, 40_000)));
+    JsonObject config = TestConfigs.broker(new JsonObject().put("rightsignature", TestConfigs.rightsignature(provider.baseUrl())));
+    for (Vertx vertx : ClusterSupport.startNodes(ClusterSupport.uniqueName(), 2)) {
+      nodes.add(BrokerNode.start(vertx, config, Clock.systemUTC()));
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    for (BrokerNode node : nodes) {
+      Await.result(node.vertx.close(), Duration.ofSeconds(30));
+    }
+    provider.close();
+  }
+
+  @Test
+  void aRefreshAnsweredSlowlyEndsAtTheDeadlineAndItsRefreshTokenIsNeverSentAgain() {
+    BrokerNode a = nodes.get(0);
+    BrokerNode b = nodes.get(1);
+    Await.result(a.service().authorize(ACME, Secret.of("code"), null));
+    Await.until("node B's copy", Duration.ofSeconds(10), () -> b.service().store().cached(ACME) != null);
+    DeliveryOptions patient = new DeliveryOptions().setSendTimeout(60_000);
+
+    long started = System.nanoTime();
+    Future<Message<JsonObject>> first = a.vertx.eventBus().request(Addresses.refresh("rightsignature"), ACME_BODY, patient);
+    Await.until("the refresh reached the provider", Duration.ofSeconds(10), () -> refreshTokensSent().size() == 1);
+    List<Future<Message<JsonObject>>> others = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      others.add(b.vertx.eventBus().request(Addresses.refresh("rightsignature"), ACME_BODY, patient));
+    }
+
+    Throwable failure = Await.failure(first);
+    long tookMillis = (System.nanoTime() - started) / 1_000_000;
+    for (Future<Message<JsonObject>> other : others) {
+      assertEquals(401, ((ReplyException) Await.failure(other)).failureCode(), "the other node asks for a new authorization");
+    }
+    ReplyException later = b.requestFailure(Addresses.refresh("rightsignature"), ACME_BODY);
+
+    assertEquals(401, ((ReplyException) failure).failureCode());
+    assertTrue(new JsonObject(failure.getMessage()).getString("error_description").contains("answer was lost"), failure.getMessage());
+    assertTrue(tookMillis < 20_000, "the call ended at its 2 s deadline, not with the 40 s answer (" + tookMillis + " ms)");
+    assertEquals(401, later.failureCode());
+    assertEquals(List.of("r-1"), refreshTokensSent(), "r-1 was sent once, by one node");
+    assertTrue(b.service().store().cached(ACME).authorizationRequired());
+  }
+
+  private List<String> refreshTokensSent() {
+    return provider.requests(PATH).stream().map(ProviderDouble::params)
+        .filter(p -> "refresh_token".equals(p.get("grant_type"))).map(p -> p.get("refresh_token")).toList();
+  }
+}
