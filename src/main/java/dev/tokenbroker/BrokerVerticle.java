@@ -54,6 +54,7 @@ public final class BrokerVerticle extends VerticleBase {
   private final RandomGenerator random;
   private final List<HttpBridgeVerticle> httpVerticles = new CopyOnWriteArrayList<>();
   private TokenService service;
+  private TokenEndpointClient endpoint;
   private TokenStore store;
   private KeyOwnership ownership = KeyOwnership.SINGLE_NODE;
   private RotationLeases leases = new LocalRotationLeases();
@@ -78,7 +79,7 @@ public final class BrokerVerticle extends VerticleBase {
         .compose(cache -> durable(cfg.store(), cache))
         .compose(s -> {
           store = s;
-          TokenEndpointClient endpoint = new TokenEndpointClient(vertx, clock, cfg.providerTrustPem());
+          endpoint = new TokenEndpointClient(vertx, clock, cfg.providerTrustPem());
           metrics = BrokerMetrics.create().watch(store);
           service = new TokenService(cfg.providers(), store, leases, endpoint,
               new TokenPolicy(cfg.refresh(), clock, random), new BusTokenEvents(vertx.eventBus()), metrics);
@@ -98,14 +99,15 @@ public final class BrokerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    // the provider client was created in this verticle: Vert.x closes it after stop(), once the
-    // HTTP bridge (a child verticle) has let its requests in flight finish
+    // child verticles (HTTP bridge, token and refresh verticles) are undeployed before stop():
+    // no provider call starts any more, so the provider client can close
+    Future<Void> endpointClosed = endpoint == null ? Future.succeededFuture() : endpoint.close();
     Future<Void> leasesClosed = leases.close();
     Future<Void> storeClosed = store == null ? Future.succeededFuture() : store.close();
     return vertx.executeBlocking(() -> {
       ownership.close();
       return null;
-    }).compose(v -> Future.join(leasesClosed, storeClosed));
+    }).compose(v -> Future.join(leasesClosed, storeClosed, endpointClosed));
   }
 
   /** The node's token service (for tests and embedding). */
