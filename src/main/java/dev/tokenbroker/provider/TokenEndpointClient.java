@@ -68,7 +68,11 @@ public final class TokenEndpointClient {
         .setDecompressionSupported(false)
         // the call's deadline is our own timer; this only bounds a TCP connect the deadline gave up on
         // (a TLS handshake is bounded by the default SSL handshake timeout, 10 s)
-        .setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
+        .setConnectTimeout(CONNECT_TIMEOUT_MILLIS)
+        // an idle pooled connection is dropped after 2 s, before providers' own idle timeouts (5 s and
+        // more), so a refresh is not written into a connection the provider is closing: for a rotating
+        // refresh token that lost answer would cost a new authorization
+        .setKeepAliveTimeout(2);
     if (trustPem != null) {
       options.setTrustOptions(new PemTrustOptions().addCertPath(trustPem));
     }

@@ -47,7 +47,8 @@ class TransportSecurityTest {
   }
 
   private JsonObject config(String trustPem) {
-    JsonObject provider = TestConfigs.esignglobal("https://localhost:" + providerPort);
+    // the first call also sets up TLS (trust store, handshake): give it a deadline a loaded machine meets
+    JsonObject provider = TestConfigs.esignglobal("https://localhost:" + providerPort).put("timeout-seconds", 10);
     JsonObject config = TestConfigs.broker(new JsonObject().put("esignglobal", provider));
     if (trustPem != null) {
       config.put("tls", new JsonObject().put("provider-trust-pem", trustPem));
