@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** States of a node that runs alone, expiring by the clock. */
+/** States of a node that runs alone, expiring by the clock; expired ones are dropped whenever a state is added. */
 public final class LocalStateStore implements StateStore {
   private record Entry(PendingAuthorization pending, Instant expiresAt) {}
 
@@ -20,9 +20,7 @@ public final class LocalStateStore implements StateStore {
   @Override
   public Future<Void> put(String stateDigest, PendingAuthorization pending, Duration ttl) {
     Instant now = clock.instant();
-    if (states.size() > 1000) {
-      states.values().removeIf(e -> !e.expiresAt().isAfter(now));
-    }
+    states.values().removeIf(e -> !e.expiresAt().isAfter(now)); // expired states go; none outlives its TTL by long
     states.put(stateDigest, new Entry(pending, now.plus(ttl)));
     return Future.succeededFuture();
   }
