@@ -110,6 +110,11 @@ public final class HazelcastRotationLeases implements RotationLeases {
   }
 
   @Override
+  public Future<Void> quorum() {
+    return quorum.confirm();
+  }
+
+  @Override
   public Future<Void> awaitRelease(TokenKey key, Duration max) {
     Promise<Void> promise = Promise.promise();
     List<Promise<Void>> list = waiters.computeIfAbsent(key.id(), k -> new CopyOnWriteArrayList<>());

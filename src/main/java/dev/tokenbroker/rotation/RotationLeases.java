@@ -52,6 +52,15 @@ public interface RotationLeases {
    */
   Future<Void> clearBackoff(TokenKey key);
 
+  /**
+   * Succeeds when this node may act for the cluster now (always, alone or without
+   * {@code cluster.min-members}); otherwise 503 {@code provider_unavailable} saying why. A node cut
+   * off from the others may lack tokens the cluster has, so "no token" is only believed with a quorum.
+   */
+  default Future<Void> quorum() {
+    return Future.succeededFuture();
+  }
+
   /** Completes when the key's lease is released or ends, at the latest after {@code max}. */
   Future<Void> awaitRelease(TokenKey key, Duration max);
 

@@ -104,7 +104,12 @@ public final class RotationProtocol {
       if (need.satisfiedBy(current, policy)) {
         return Future.succeededFuture(current);
       }
-      rotation.plan(current); // fails fast (e.g. 401) before taking a lease
+      try {
+        rotation.plan(current); // fails fast (e.g. 401) before taking a lease
+      } catch (BrokerException e) {
+        // "no token" may only mean this node is cut off from the members that have it
+        return current != null ? Future.failedFuture(e) : leases.quorum().compose(v -> Future.failedFuture(e));
+      }
       return leases.acquire(key, policy.now(), ttl).compose(permit -> {
         switch (permit.kind()) {
           case BACKING_OFF:
