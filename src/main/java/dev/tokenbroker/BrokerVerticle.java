@@ -55,6 +55,7 @@ public final class BrokerVerticle extends VerticleBase {
   private final List<HttpBridgeVerticle> httpVerticles = new CopyOnWriteArrayList<>();
   private TokenService service;
   private TokenEndpointClient endpoint;
+  private RefreshVerticle refresher;
   private TokenStore store;
   private KeyOwnership ownership = KeyOwnership.SINGLE_NODE;
   private RotationLeases leases = new LocalRotationLeases();
@@ -88,7 +89,10 @@ public final class BrokerVerticle extends VerticleBase {
           return vertx.deployVerticle(() -> new TokenVerticle(service, providers),
               new DeploymentOptions().setInstances(cfg.busInstances()));
         })
-        .compose(id -> vertx.deployVerticle(new RefreshVerticle(service, ownership)))
+        .compose(id -> {
+          refresher = new RefreshVerticle(service, ownership);
+          return vertx.deployVerticle(refresher);
+        })
         .compose(id -> vertx.deployVerticle(() -> {
           HttpBridgeVerticle v = new HttpBridgeVerticle(service, onboarding, metrics, cfg.http());
           httpVerticles.add(v);
@@ -113,6 +117,11 @@ public final class BrokerVerticle extends VerticleBase {
   /** The node's token service (for tests and embedding). */
   public TokenService service() {
     return service;
+  }
+
+  /** The node's refresh verticle (for tests: which tokens this node has timers for). */
+  public RefreshVerticle refresher() {
+    return refresher;
   }
 
   /** The HTTP bridge's bound port. */

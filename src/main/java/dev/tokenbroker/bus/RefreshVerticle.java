@@ -7,21 +7,30 @@ import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
 import dev.tokenbroker.service.TokenService;
 import dev.tokenbroker.token.TokenStore;
-import io.vertx.core.Context;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Renews tokens before they expire: one Vert.x timer per token this node owns, at
  * {@code expires_at - skew - jitter}, or at the backoff's retry time after a failure. Every
  * change to a token (from any node) reschedules it; timers are cancelled on reschedule, when
  * the token goes away or moves to another node, and on undeploy. One instance per node.
+ *
+ * <p>Its state (the timers) changes only on this verticle's own context. Everything that
+ * arrives from elsewhere - store and ownership listeners, and the completion of a renewal, which
+ * may run where another verticle's rotation (joined through single flight) completed - hops
+ * back to that context first.
  */
 public final class RefreshVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RefreshVerticle.class);
@@ -29,8 +38,11 @@ public final class RefreshVerticle extends VerticleBase {
 
   private final TokenService service;
   private final KeyOwnership ownership;
-  /** Touched only on this verticle's context. */
-  private final Map<TokenKey, Long> timers = new HashMap<>();
+  /** The timer of each token this node renews. Changed only on this verticle's context; read from any thread. */
+  private final Map<TokenKey, Long> timers = new ConcurrentHashMap<>();
+  /** The re-checks after the latest ownership change. Only on this verticle's context. */
+  private final List<Long> rechecks = new ArrayList<>();
+  private final AtomicInteger offContextChanges = new AtomicInteger();
   private boolean stopped;
 
   public RefreshVerticle(TokenService service, KeyOwnership ownership) {
@@ -40,34 +52,28 @@ public final class RefreshVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    Context ctx = context;
     TokenStore store = service.store();
     store.listen(new TokenStore.Listener() {
       @Override
       public void updated(Token token) {
-        ctx.runOnContext(v -> schedule(token));
+        onContext(() -> schedule(token));
       }
 
       @Override
       public void removed(TokenKey key) {
-        ctx.runOnContext(v -> cancel(key));
+        onContext(() -> cancel(key));
       }
     });
-    // Ownership moves when members join or leave; the partition table settles over a few seconds,
-    // so look again shortly after as well.
-    ownership.onChange(() -> ctx.runOnContext(v -> {
-      rescheduleAll();
-      for (long delay : RECHECK_AFTER_CHANGE_MS) {
-        vertx.setTimer(delay, id -> rescheduleAll());
-      }
-    }));
+    ownership.onChange(() -> onContext(this::ownershipChanged));
     rescheduleAll();
     return Future.succeededFuture();
   }
 
   @Override
   public Future<?> stop() {
+    checkContext();
     stopped = true;
+    cancelRechecks();
     timers.values().forEach(vertx::cancelTimer);
     timers.clear();
     return Future.succeededFuture();
@@ -78,6 +84,58 @@ public final class RefreshVerticle extends VerticleBase {
     return timers.size();
   }
 
+  /** True when this node has a timer for the token. */
+  public boolean isScheduled(TokenKey key) {
+    return timers.containsKey(key);
+  }
+
+  /** How often this verticle's state was changed off its own context: always 0 unless there is a bug (for tests). */
+  public int offContextChanges() {
+    return offContextChanges.get();
+  }
+
+  /** Runs {@code action} on this verticle's context, after what is already queued there (events keep their order). */
+  private void onContext(Runnable action) {
+    context.runOnContext(v -> action.run());
+  }
+
+  private boolean isOnContext() {
+    ContextInternal current = ContextInternal.current();
+    return current != null && current.unwrap() == context && current.inThread();
+  }
+
+  /** Called before every change to the state: counts and reports a change made off the verticle's context. */
+  private void checkContext() {
+    if (!isOnContext()) {
+      offContextChanges.incrementAndGet();
+      LOG.error("Refresh timers changed off the refresh verticle's context, on " + Thread.currentThread().getName());
+    }
+  }
+
+  /**
+   * Ownership moves when members join or leave; the partition table settles over a few seconds,
+   * so look again shortly after as well. A newer change replaces the re-checks of the previous one.
+   */
+  private void ownershipChanged() {
+    if (stopped) {
+      return;
+    }
+    cancelRechecks();
+    rescheduleAll();
+    for (long delay : RECHECK_AFTER_CHANGE_MS) {
+      rechecks.add(vertx.setTimer(delay, id -> {
+        rechecks.remove(id);
+        rescheduleAll();
+      }));
+    }
+  }
+
+  private void cancelRechecks() {
+    checkContext();
+    rechecks.forEach(vertx::cancelTimer);
+    rechecks.clear();
+  }
+
   private void rescheduleAll() {
     if (stopped) {
       return;
@@ -85,6 +143,7 @@ public final class RefreshVerticle extends VerticleBase {
     for (Token token : service.store().cachedAll()) {
       schedule(token);
     }
+    checkContext();
     timers.entrySet().removeIf(entry -> {
       boolean gone = service.store().cached(entry.getKey()) == null;
       if (gone) {
@@ -107,7 +166,11 @@ public final class RefreshVerticle extends VerticleBase {
     if (token.retryAt() != null && token.retryAt().isAfter(at)) {
       at = token.retryAt();
     }
-    long version = token.version();
+    setTimer(key, at, token.version());
+  }
+
+  private void setTimer(TokenKey key, Instant at, long version) {
+    checkContext();
     timers.put(key, vertx.setTimer(delayUntil(at), id -> fire(key, version, id)));
   }
 
@@ -118,6 +181,7 @@ public final class RefreshVerticle extends VerticleBase {
   }
 
   private void cancel(TokenKey key) {
+    checkContext();
     Long id = timers.remove(key);
     if (id != null) {
       vertx.cancelTimer(id);
@@ -125,27 +189,36 @@ public final class RefreshVerticle extends VerticleBase {
   }
 
   private void fire(TokenKey key, long version, long timerId) {
+    checkContext();
     if (!timers.remove(key, timerId)) {
       return;
     }
-    service.renew(key, version).onComplete(ar -> {
-      if (ar.succeeded()) {
+    // the renewal may join a rotation another verticle started and complete on that one's context
+    service.renew(key, version).onComplete(ar -> onContext(() -> renewed(key, ar)));
+  }
+
+  private void renewed(TokenKey key, AsyncResult<Token> ar) {
+    if (stopped) {
+      return;
+    }
+    if (ar.succeeded()) {
+      if (ar.result() != null) {
         schedule(ar.result());
-        return;
       }
-      BrokerException error = BrokerException.from(ar.cause());
-      Token current = service.store().cached(key);
-      if (error.code() == ErrorCode.AUTHORIZATION_REQUIRED || current == null) {
-        LOG.warn("Stopped renewing " + key + ": " + error.getMessage());
-        return;
-      }
-      if (!timers.containsKey(key)) {
-        // no change event will reschedule it: retry when the recorded backoff ends, else after retry_after
-        Instant now = service.policy().now();
-        Instant retryAt = current.retryAt() != null && current.retryAt().isAfter(now) ? current.retryAt()
-            : now.plusSeconds(error.retryAfterSeconds() == null ? 1 : error.retryAfterSeconds());
-        timers.put(key, vertx.setTimer(delayUntil(retryAt), id -> fire(key, current.version(), id)));
-      }
-    });
+      return;
+    }
+    BrokerException error = BrokerException.from(ar.cause());
+    Token current = service.store().cached(key);
+    if (error.code() == ErrorCode.AUTHORIZATION_REQUIRED || current == null) {
+      LOG.warn("Stopped renewing " + key + ": " + error.getMessage());
+      return;
+    }
+    if (!timers.containsKey(key) && ownership.ownsLocally(key)) {
+      // no change event will reschedule it: retry when the recorded backoff ends, else after retry_after
+      Instant now = service.policy().now();
+      Instant retryAt = current.retryAt() != null && current.retryAt().isAfter(now) ? current.retryAt()
+          : now.plusSeconds(error.retryAfterSeconds() == null ? 1 : error.retryAfterSeconds());
+      setTimer(key, retryAt, current.version());
+    }
   }
 }

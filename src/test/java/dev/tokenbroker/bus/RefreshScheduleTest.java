@@ -65,24 +65,30 @@ class RefreshScheduleTest {
 
   @Test
   void renewsTheTokenBeforeItExpires() {
+    // 30 s tokens: the skew is capped at a third of the lifetime, so the renewal is due at 20 s, 10 s before expiry
     provider.stub(post(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
         .withTransformers("response-template")
-        .withBody("{\"access_token\":\"t-{{randomValue length=8 type='ALPHANUMERIC'}}\",\"expires_in\":3,\"token_type\":\"bearer\"}")));
+        .withBody("{\"access_token\":\"t-{{randomValue length=8 type='ALPHANUMERIC'}}\",\"expires_in\":30,\"token_type\":\"bearer\"}")));
     startEsignglobal();
 
     JsonObject first = node.request(Addresses.get("esignglobal"), null);
-    Await.until("a scheduled rotation", Duration.ofSeconds(15), () -> rotated.stream().anyMatch(e -> "scheduled".equals(e.getString("reason"))));
+    Await.until("a scheduled rotation", Duration.ofSeconds(45), () -> rotated.stream().anyMatch(e -> "scheduled".equals(e.getString("reason"))));
 
     List<LoggedRequest> calls = provider.requests(PATH);
-    Instant firstExpiry = Instant.ofEpochSecond(first.getLong("expires_at") + 1);
+    Instant firstExpiry = Instant.ofEpochSecond(first.getLong("expires_at"));
     assertTrue(calls.get(1).getLoggedDate().toInstant().isBefore(firstExpiry),
         "renewed at " + calls.get(1).getLoggedDate().toInstant() + ", before " + firstExpiry);
     JsonObject second = node.request(Addresses.get("esignglobal"), null);
     assertTrue(second.getLong("version") >= 2);
   }
 
+  /**
+   * Timers never fire early, so only lower bounds are load-proof here: each retry comes no earlier
+   * than the retry time the failure announced, and no earlier than the low end of a backoff that
+   * doubles (0.5, 1, 2 s). The backoff's upper end is TokenPolicyTest's to check, without a clock.
+   */
   @Test
-  void failuresBackOffExponentially() {
+  void failedRenewalsWaitForABackoffThatDoublesBeforeRetrying() {
     provider.stub(post(urlPathEqualTo(PATH)).inScenario("s").whenScenarioStateIs(Scenario.STARTED)
         .willReturn(okJson(TestConfigs.tokenJson("t1", 3))).willSetStateTo("down"));
     provider.stub(post(urlPathEqualTo(PATH)).inScenario("s").whenScenarioStateIs("down")
@@ -93,13 +99,17 @@ class RefreshScheduleTest {
     Await.until("four failed renewals", Duration.ofSeconds(30), () -> provider.calls(PATH) >= 5 && failed.size() >= 4);
 
     List<LoggedRequest> calls = provider.requests(PATH);
-    long gap1 = gapMillis(calls, 2);
-    long gap3 = gapMillis(calls, 4);
-    assertTrue(gap1 >= 400 && gap1 <= 1500, "first retry after 0.5-1 s, was " + gap1);
-    assertTrue(gap3 >= 1900, "third retry after 2-4 s, was " + gap3);
+    for (int failure = 1; failure <= 3; failure++) {
+      // calls: 0 the first token, 1 the first failed renewal, failure + 1 the retry after it
+      Instant retried = calls.get(failure + 1).getLoggedDate().toInstant();
+      Instant announced = Instant.ofEpochSecond(failed.get(failure - 1).getLong("retry_at"));
+      assertTrue(!retried.isBefore(announced), "retry " + failure + " at " + retried + ", announced for " + announced);
+      long gap = gapMillis(calls, failure + 1);
+      long lowEnd = 500L << (failure - 1);
+      assertTrue(gap >= lowEnd - 100, "retry after failure " + failure + " waited " + gap + " ms, the backoff is at least " + lowEnd);
+    }
     assertEquals("provider_error", failed.get(0).getString("error"));
     assertEquals(false, failed.get(0).getBoolean("authorization_required"));
-    assertTrue(failed.get(0).getLong("retry_at") > 0);
   }
 
   @Test

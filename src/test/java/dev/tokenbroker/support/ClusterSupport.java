@@ -3,9 +3,11 @@ package dev.tokenbroker.support;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.HazelcastInstance;
 import dev.tokenbroker.cluster.ClusterSetup;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +52,19 @@ public final class ClusterSupport {
     config.getMapConfig("__vertx.haInfo").setBackupCount(1);
     config.getMapConfig("__vertx.nodeInfo").setBackupCount(1);
     return ClusterSetup.apply(config, minMembers);
+  }
+
+  /** The Hazelcast member under a clustered Vert.x instance. */
+  public static HazelcastInstance hazelcast(Vertx vertx) {
+    return ((HazelcastClusterManager) ((VertxInternal) vertx).clusterManager()).getHazelcastInstance();
+  }
+
+  /** Starts one more clustered Vert.x instance in a running cluster; returns once the cluster has {@code members} members. */
+  public static Vertx join(String clusterName, int members) {
+    HazelcastClusterManager cm = new HazelcastClusterManager(hazelcastConfig(clusterName, members));
+    Vertx vertx = Await.result(Vertx.builder().withClusterManager(cm).buildClustered(), java.time.Duration.ofSeconds(60));
+    Await.until("the new member joined", java.time.Duration.ofSeconds(30), () -> cm.getNodes().size() == members);
+    return vertx;
   }
 
   /** Starts {@code count} clustered Vert.x instances, one after another, all joined. */

@@ -1,12 +1,18 @@
 package dev.tokenbroker.support;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
+import com.github.tomakehurst.wiremock.client.ScenarioMappingBuilder;
 import com.github.tomakehurst.wiremock.http.Request;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import java.util.Comparator;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,8 +42,33 @@ public final class ProviderDouble implements AutoCloseable {
     server.stubFor(mapping);
   }
 
+  /**
+   * Answers the n-th call to {@code path} with a new random access token valid for
+   * {@code lifetimes[n]} seconds, and every call after the last one like the last one (a WireMock
+   * scenario: stubs that move it from state to state). Short lifetimes then a long one make
+   * scheduled renewals stop at a known version.
+   */
+  public void stubLifetimes(String path, long... lifetimes) {
+    String scenario = "lifetimes of " + path;
+    for (int i = 0; i < lifetimes.length; i++) {
+      ScenarioMappingBuilder answer = post(urlPathEqualTo(path)).inScenario(scenario)
+          .whenScenarioStateIs(i == 0 ? Scenario.STARTED : "answered " + i)
+          .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json").withTransformers("response-template")
+              .withBody("{\"access_token\":\"t" + (i + 1) + "-{{randomValue length=10 type='ALPHANUMERIC'}}\",\"expires_in\":"
+                  + lifetimes[i] + ",\"token_type\":\"bearer\"}"));
+      stub(i < lifetimes.length - 1 ? answer.willSetStateTo("answered " + (i + 1)) : answer);
+    }
+  }
+
+  /** The requests to {@code path}, oldest first. */
   public List<LoggedRequest> requests(String path) {
     return server.findAll(postRequestedFor(urlPathEqualTo(path)));
+  }
+
+  /** The calls to {@code path} with the answers they got, oldest first. */
+  public List<ServeEvent> exchanges(String path) {
+    return server.getAllServeEvents().stream().filter(e -> path.equals(e.getRequest().getUrl().split("\\?")[0]))
+        .sorted(Comparator.comparing(e -> e.getRequest().getLoggedDate())).toList();
   }
 
   public int calls(String path) {
