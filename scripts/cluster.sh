@@ -5,8 +5,10 @@
 #   scripts/cluster.sh start     build the jar if needed, start the nodes, wait until ready
 #   scripts/cluster.sh status    which nodes run
 #   scripts/cluster.sh stop      stop them (SIGTERM)
-#   scripts/cluster.sh check     start, then prove one provider call per rotation and failover
-#                                after kill -9 of a node, then stop (exit code says pass/fail)
+#   scripts/cluster.sh check     start, then prove one provider call per rotation, failover after
+#                                kill -9 of a node, a safe stop below cluster.min-members (2) when a
+#                                second node dies and recovery when it comes back; then stop
+#                                (exit code says pass/fail)
 #
 # Extra JVM options for every node: JAVA_OPTS (e.g. -Drefresh.min-validity-seconds=1); for
 # node 1 only: SANDBOX_OPTS (e.g. -Dsandbox.lifetime-seconds=6).
@@ -68,6 +70,11 @@ token() { # node -> "version access_token expires_at"
     | python3 -c 'import json,sys; t=json.load(sys.stdin); print(t["version"], t["access_token"], t["expires_at"])'
 }
 
+token_or_none() { # node -> version, or "none" when it answers no token
+  curl -fs -H "Authorization: Bearer $KEY" "http://127.0.0.1:$((8080 + $1))/v1/tokens/sandbox" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])' 2>/dev/null || echo none
+}
+
 check() {
   export JAVA_OPTS="${JAVA_OPTS:-} -Drefresh.min-validity-seconds=1 -Drefresh.jitter-seconds=0"
   export SANDBOX_OPTS="-Dsandbox.lifetime-seconds=6"
@@ -82,27 +89,54 @@ check() {
   [ "$distinct" = 1 ] || { log "FAIL: $distinct different tokens for 30 cold requests"; cat "$RUN"/cold.*; exit 1; }
   log "all 30 got the same token, version $(awk '{print $1}' "$RUN/cold.1")"
 
-  for victim in 3 2; do
-    log "kill -9 node $victim; answers must stay unexpired while tokens keep rotating"
-    before=$(token 1 | awk '{print $1}')
-    kill -9 "$(cat "$RUN/node$victim.pid")"; rm -f "$RUN/node$victim.pid"
-    deadline=$((SECONDS + 40))
-    while :; do
-      for i in 1 2; do
-        [ -f "$RUN/node$i.pid" ] || continue
-        read -r version _ expires < <(token "$i")
-        [ "$expires" -gt "$(date +%s)" ] || { log "FAIL: node $i answered an expired token"; exit 1; }
-      done
-      [ "$version" -ge $((before + 3)) ] && break
-      [ $SECONDS -lt $deadline ] || { log "FAIL: no rotations after the kill (version $version)"; exit 1; }
-      sleep 0.5
+  log "kill -9 node 3; answers must stay unexpired while tokens keep rotating on the two left (cluster.min-members 2)"
+  before=$(token 1 | awk '{print $1}')
+  kill -9 "$(cat "$RUN/node3.pid")"; rm -f "$RUN/node3.pid"
+  deadline=$((SECONDS + 40))
+  while :; do
+    for i in 1 2; do
+      read -r version _ expires < <(token "$i")
+      [ "$expires" -gt "$(date +%s)" ] || { log "FAIL: node $i answered an expired token"; exit 1; }
     done
-    log "rotations continued: version $before -> $version"
+    [ "$version" -ge $((before + 3)) ] && break
+    [ $SECONDS -lt $deadline ] || { log "FAIL: no rotations after the kill (version $version)"; exit 1; }
+    sleep 0.5
   done
+  log "rotations continued: version $before -> $version"
+
+  log "kill -9 node 2; node 1 alone is below cluster.min-members: valid tokens or 503, never an expired one, no rotation"
+  kill -9 "$(cat "$RUN/node2.pid")"; rm -f "$RUN/node2.pid"
+  deadline=$((SECONDS + 40))
+  while :; do
+    code=$(curl -s -o "$RUN/alone.json" -w '%{http_code}' -H "Authorization: Bearer $KEY" http://127.0.0.1:8081/v1/tokens/sandbox)
+    if [ "$code" = 200 ]; then
+      expires=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["expires_at"])' "$RUN/alone.json")
+      [ "$expires" -gt "$(date +%s)" ] || { log "FAIL: node 1 alone answered an expired token"; exit 1; }
+    elif [ "$code" = 503 ] && grep -q 'cluster.min-members' "$RUN/alone.json"; then
+      log "node 1 alone answers 503: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["error_description"])' "$RUN/alone.json")"
+      break
+    else
+      log "FAIL: node 1 alone answered $code: $(cat "$RUN/alone.json")"; exit 1
+    fi
+    [ $SECONDS -lt $deadline ] || { log "FAIL: node 1 alone kept serving past its token's life"; exit 1; }
+    sleep 0.5
+  done
+  last=$version
+
+  log "restart node 2: with two members again, rotations resume"
+  start_node 2
+  deadline=$((SECONDS + 40))
+  while :; do
+    v=$(token_or_none 1)
+    [ "$v" != none ] && [ "$v" -gt $((last + 1)) ] && { version=$v; break; }
+    [ $SECONDS -lt $deadline ] || { log "FAIL: no rotation after node 2 came back (node 1 answers version $v)"; exit 1; }
+    sleep 0.5
+  done
+  log "rotations resumed: version $version"
   issued=$(grep -c 'Sandbox issued token' "$RUN/node1.log")
   log "the provider issued $issued tokens for $version versions"
   [ "$issued" -le $((version + 1)) ] || { log "FAIL: $issued provider calls for $version rotations"; exit 1; }
-  log "PASS: one provider call per rotation across processes; rotations continued after kill -9 of two nodes"
+  log "PASS: one provider call per rotation across processes; rotations continued after kill -9 of one node, stopped safely below cluster.min-members and resumed when a node came back"
 }
 
 case "${1:-}" in
