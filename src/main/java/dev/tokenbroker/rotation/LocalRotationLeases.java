@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The lease table of a node that runs alone: the same {@link LeaseRecords} rules in a local map.
  * Leases here never need extending (no other node can take them over) and waiting is never
- * needed ({@link dev.tokenbroker.service.TokenService} already shares one rotation per key).
+ * needed (the token service already shares one rotation per key).
  */
 public final class LocalRotationLeases implements RotationLeases {
   private final ConcurrentHashMap<TokenKey, String> records = new ConcurrentHashMap<>();
