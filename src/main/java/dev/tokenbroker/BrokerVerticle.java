@@ -1,11 +1,10 @@
 package dev.tokenbroker;
 
-import com.hazelcast.core.HazelcastInstance;
 import dev.tokenbroker.bus.BusTokenEvents;
 import dev.tokenbroker.bus.RefreshVerticle;
 import dev.tokenbroker.bus.TokenVerticle;
+import dev.tokenbroker.cluster.ClusterParts;
 import dev.tokenbroker.cluster.KeyOwnership;
-import dev.tokenbroker.cluster.PartitionOwnership;
 import dev.tokenbroker.config.BrokerConfig;
 import dev.tokenbroker.config.StoreConfig;
 import dev.tokenbroker.store.DurableTokenStore;
@@ -13,15 +12,11 @@ import dev.tokenbroker.store.SqlTokenRepository;
 import dev.tokenbroker.store.TokenCipher;
 import dev.tokenbroker.http.HttpBridgeVerticle;
 import dev.tokenbroker.metrics.BrokerMetrics;
-import dev.tokenbroker.cluster.HazelcastStateStore;
 import dev.tokenbroker.onboarding.LocalStateStore;
 import dev.tokenbroker.onboarding.OnboardingService;
 import dev.tokenbroker.onboarding.StateStore;
 import dev.tokenbroker.provider.TokenEndpointClient;
 import dev.tokenbroker.sandbox.SandboxVerticle;
-import dev.tokenbroker.cluster.HazelcastTokenStore;
-import dev.tokenbroker.cluster.HazelcastRotationLeases;
-import dev.tokenbroker.cluster.Quorum;
 import dev.tokenbroker.rotation.LocalRotationLeases;
 import dev.tokenbroker.rotation.RotationLeases;
 import dev.tokenbroker.token.LocalTokenStore;
@@ -31,11 +26,8 @@ import dev.tokenbroker.token.TokenStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
-import io.vertx.core.spi.cluster.ClusterManager;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
@@ -164,26 +156,12 @@ public final class BrokerVerticle extends VerticleBase {
       states = new LocalStateStore(clock);
       return Future.succeededFuture(new LocalTokenStore());
     }
-    ClusterManager cm = ((VertxInternal) vertx).clusterManager();
-    if (!(cm instanceof HazelcastClusterManager hcm)) {
-      return Future.failedFuture("token-broker needs the Hazelcast cluster manager, found " + cm.getClass().getName());
-    }
-    HazelcastInstance hazelcast = hcm.getHazelcastInstance();
-    return PartitionOwnership.start(vertx, hazelcast)
-        .compose(o -> {
-          ownership = o;
-          return Quorum.start(vertx, hazelcast, cfg.cluster().minMembers());
-        })
-        .compose(quorum -> HazelcastRotationLeases.start(vertx, clock, hazelcast, quorum))
-        .compose(l -> {
-          leases = l;
-          return HazelcastStateStore.start(vertx, hazelcast);
-        })
-        .compose(st -> {
-          states = st;
-          return HazelcastTokenStore.start(vertx, hazelcast);
-        })
-        .map(s -> s);
+    return ClusterParts.start(vertx, clock, cfg.cluster().minMembers()).map(parts -> {
+      ownership = parts.ownership();
+      leases = parts.leases();
+      states = parts.states();
+      return parts.tokens();
+    });
   }
 
   private void announce(BrokerConfig cfg) {

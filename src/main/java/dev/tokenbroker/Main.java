@@ -1,7 +1,5 @@
 package dev.tokenbroker;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.config.XmlConfigBuilder;
 import dev.tokenbroker.cluster.ClusterSetup;
 import dev.tokenbroker.config.BrokerConfig;
 import dev.tokenbroker.config.ConfigException;
@@ -11,16 +9,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.launcher.application.VertxApplication;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.launcher.application.VertxApplicationHooks;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.io.File;
-import java.io.FileInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -60,8 +55,15 @@ public final class Main {
       argv.add("-conf");
       argv.add(config.encode());
     }
-    Config hazelcast = clustered
-        ? ClusterSetup.apply(hazelcastConfig(), BrokerConfig.parse(config).cluster().minMembers()) : null;
+    ClusterManager clusterManager = null;
+    if (clustered) {
+      try {
+        clusterManager = ClusterSetup.clusterManager(BrokerConfig.parse(config).cluster().minMembers());
+      } catch (IllegalArgumentException e) {
+        fail(e.getMessage());
+      }
+    }
+    ClusterManager cluster = clusterManager;
 
     VertxApplicationHooks hooks = new VertxApplicationHooks() {
       @Override
@@ -69,7 +71,7 @@ public final class Main {
         options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
             .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
         VertxBuilder builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory());
-        return hazelcast == null ? builder : builder.withClusterManager(new HazelcastClusterManager(hazelcast));
+        return cluster == null ? builder : builder.withClusterManager(cluster);
       }
 
       @Override
@@ -119,30 +121,6 @@ public final class Main {
       return raw;
     } catch (ConfigException e) {
       fail(e.getMessage());
-      return null;
-    }
-  }
-
-  private static Config hazelcastConfig() {
-    String prop = System.getProperty("vertx.hazelcast.config");
-    File file = prop != null ? new File(prop) : new File("cluster.xml");
-    if (prop != null && !file.isFile()) {
-      fail("vertx.hazelcast.config: file not found: " + prop);
-    }
-    if (file.isFile()) {
-      try (InputStream in = new FileInputStream(file)) {
-        Config config = new XmlConfigBuilder(in).build();
-        System.out.println("token-broker: cluster configuration from " + file.getAbsolutePath());
-        return config;
-      } catch (IOException | RuntimeException e) {
-        fail("cluster configuration " + file + " is invalid: " + e.getMessage());
-      }
-    }
-    System.out.println("token-broker: no cluster.xml in the working directory; using the one packaged in the jar");
-    try (InputStream in = Main.class.getResourceAsStream("/cluster.xml")) {
-      return new XmlConfigBuilder(in).build();
-    } catch (IOException e) {
-      fail("packaged cluster.xml unreadable: " + e.getMessage());
       return null;
     }
   }

@@ -1,6 +1,13 @@
 package dev.tokenbroker.cluster;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.XmlConfigBuilder;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.SplitBrainProtectionConfig;
 
@@ -28,6 +35,39 @@ public final class ClusterSetup {
   private static final int DEFAULT_MAX_NO_HEARTBEAT_SECONDS = 60;
 
   private ClusterSetup() {}
+
+  /**
+   * The cluster manager for {@code -cluster}: Hazelcast configured from
+   * {@code -Dvertx.hazelcast.config=FILE}, else {@code ./cluster.xml}, else the copy in the jar
+   * (the file used is printed), with {@link #apply} added. IllegalArgumentException, naming the
+   * file, when it is missing or invalid.
+   */
+  public static ClusterManager clusterManager(int minMembers) {
+    return new HazelcastClusterManager(apply(load(), minMembers));
+  }
+
+  private static Config load() {
+    String prop = System.getProperty("vertx.hazelcast.config");
+    File file = prop != null ? new File(prop) : new File("cluster.xml");
+    if (prop != null && !file.isFile()) {
+      throw new IllegalArgumentException("vertx.hazelcast.config: file not found: " + prop);
+    }
+    if (file.isFile()) {
+      try (InputStream in = new FileInputStream(file)) {
+        Config config = new XmlConfigBuilder(in).build();
+        System.out.println("token-broker: cluster configuration from " + file.getAbsolutePath());
+        return config;
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalArgumentException("cluster configuration " + file + " is invalid: " + e.getMessage());
+      }
+    }
+    System.out.println("token-broker: no cluster.xml in the working directory; using the one packaged in the jar");
+    try (InputStream in = ClusterSetup.class.getResourceAsStream("/cluster.xml")) {
+      return new XmlConfigBuilder(in).build();
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("packaged cluster.xml unreadable: " + e.getMessage());
+    }
+  }
 
   public static Config apply(Config config, int minMembers) {
     MapConfig tokens = config.getMapConfig(HazelcastTokenStore.MAP_NAME);

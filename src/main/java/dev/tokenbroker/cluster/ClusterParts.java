@@ -1,0 +1,35 @@
+package dev.tokenbroker.cluster;
+
+import com.hazelcast.core.HazelcastInstance;
+import dev.tokenbroker.onboarding.StateStore;
+import dev.tokenbroker.rotation.RotationLeases;
+import dev.tokenbroker.token.TokenStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.time.Clock;
+
+/**
+ * What a clustered node shares through Hazelcast, created in order: key ownership (refresh
+ * timers), the rotation lease table (with the quorum for {@code cluster.min-members}), the
+ * onboarding states and the token map with its node-local copy.
+ */
+public record ClusterParts(KeyOwnership ownership, RotationLeases leases, StateStore states, TokenStore tokens) {
+
+  /** Starts the parts on a clustered Vert.x; fails clearly when its cluster manager is not Hazelcast's. */
+  public static Future<ClusterParts> start(Vertx vertx, Clock clock, int minMembers) {
+    ClusterManager cm = ((VertxInternal) vertx).clusterManager();
+    if (!(cm instanceof HazelcastClusterManager hcm)) {
+      return Future.failedFuture("token-broker needs the Hazelcast cluster manager, found " + cm.getClass().getName());
+    }
+    HazelcastInstance hazelcast = hcm.getHazelcastInstance();
+    return PartitionOwnership.start(vertx, hazelcast).compose(ownership ->
+        Quorum.start(vertx, hazelcast, minMembers)
+            .compose(quorum -> HazelcastRotationLeases.start(vertx, clock, hazelcast, quorum))
+            .compose(leases -> HazelcastStateStore.start(vertx, hazelcast)
+                .compose(states -> HazelcastTokenStore.start(vertx, hazelcast)
+                    .map(tokens -> new ClusterParts(ownership, leases, states, tokens)))));
+  }
+}
