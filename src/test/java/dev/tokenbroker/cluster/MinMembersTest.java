@@ -57,9 +57,7 @@ class MinMembersTest {
 
   @AfterEach
   void stop() {
-    for (BrokerNode node : nodes) {
-      Await.result(node.vertx.close(), Duration.ofSeconds(20));
-    }
+    BrokerNode.closeAll(nodes);
     provider.close();
   }
 

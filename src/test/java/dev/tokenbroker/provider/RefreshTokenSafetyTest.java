@@ -51,11 +51,6 @@ class RefreshTokenSafetyTest {
     provider.close();
   }
 
-  private List<String> refreshTokensSent() {
-    return provider.requests(PATH).stream().map(ProviderDouble::params)
-        .filter(p -> "refresh_token".equals(p.get("grant_type"))).map(p -> p.get("refresh_token")).toList();
-  }
-
   @Test
   void concurrentRefreshesNeverSendARefreshTokenTwice() {
     provider.stub(post(urlPathEqualTo(PATH)).withRequestBody(com.github.tomakehurst.wiremock.client.WireMock.containing("grant_type=refresh_token"))
@@ -70,7 +65,7 @@ class RefreshTokenSafetyTest {
       }
       Await.result(Future.all(replies));
     }
-    List<String> sent = refreshTokensSent();
+    List<String> sent = provider.refreshTokensSent(PATH);
     Set<String> distinct = new HashSet<>(sent);
     assertEquals(sent.size(), distinct.size(), "a refresh token was sent twice: " + sent);
     assertTrue(sent.size() >= 5 && sent.size() <= 100);
@@ -88,7 +83,7 @@ class RefreshTokenSafetyTest {
 
     ReplyException again = node.requestFailure(Addresses.refresh("rightsignature"), new JsonObject().put("account", "acme"));
     assertEquals(401, again.failureCode());
-    assertEquals(List.of("r0"), refreshTokensSent(), "r0 went out once and is never sent again");
+    assertEquals(List.of("r0"), provider.refreshTokensSent(PATH), "r0 went out once and is never sent again");
     Token stored = Await.result(node.service().store().load(ACME));
     assertTrue(stored.authorizationRequired());
     assertEquals("r0", stored.refreshToken().reveal(), "nothing is deleted");
@@ -102,7 +97,7 @@ class RefreshTokenSafetyTest {
         .willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
     ReplyException e = node.requestFailure(Addresses.refresh("rightsignature"), new JsonObject().put("account", "acme"));
     assertEquals(401, e.failureCode());
-    assertEquals(1, refreshTokensSent().size());
+    assertEquals(1, provider.refreshTokensSent(PATH).size());
   }
 
   @Test

@@ -72,11 +72,6 @@ class DurableStoreTest {
     return new JsonObject().put("type", "file").put("path", dir.resolve("tokens").toString()).put("encryption-key", key);
   }
 
-  private List<String> refreshTokensSent() {
-    return provider.requests(PATH).stream().map(ProviderDouble::params)
-        .filter(p -> "refresh_token".equals(p.get("grant_type"))).map(p -> p.get("refresh_token")).toList();
-  }
-
   /** Onboard, rotate, stop everything, start a new node, rotate again: the provider gets the latest refresh token. */
   private void survivesARestart(JsonObject store) {
     try (BrokerNode first = BrokerNode.start(config(store))) {
@@ -90,7 +85,7 @@ class DurableStoreTest {
       assertEquals("access-three", rotated.getString("access_token"));
       assertEquals(3L, rotated.getLong("version"));
     }
-    assertEquals(List.of("refresh-one", "refresh-two"), refreshTokensSent(), "no re-authorization, latest refresh token used");
+    assertEquals(List.of("refresh-one", "refresh-two"), provider.refreshTokensSent(PATH), "no re-authorization, latest refresh token used");
   }
 
   @Test
@@ -182,7 +177,7 @@ class DurableStoreTest {
       assertEquals(401, second.requestFailure(Addresses.get("rightsignature"), new JsonObject().put("account", "other")).failureCode(),
           "other accounts still answer");
     }
-    assertEquals(List.of(), refreshTokensSent(), "nothing was sent with an unreadable token");
+    assertEquals(List.of(), provider.refreshTokensSent(PATH), "nothing was sent with an unreadable token");
   }
 
   @Test
@@ -243,6 +238,6 @@ class DurableStoreTest {
     try (BrokerNode restarted = BrokerNode.start(config(store))) {
       restarted.request(Addresses.refresh("rightsignature"), new JsonObject().put("account", "acme"));
     }
-    assertEquals(List.of("refresh-one", "refresh-two"), refreshTokensSent());
+    assertEquals(List.of("refresh-one", "refresh-two"), provider.refreshTokensSent(PATH));
   }
 }

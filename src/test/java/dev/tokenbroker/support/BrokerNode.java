@@ -53,6 +53,13 @@ public final class BrokerNode implements AutoCloseable {
     return re;
   }
 
+  /** Closes every node (a cluster's nodes, one after another). */
+  public static void closeAll(java.util.List<BrokerNode> nodes) {
+    for (BrokerNode node : nodes) {
+      Await.result(node.vertx.close(), java.time.Duration.ofSeconds(30));
+    }
+  }
+
   @Override
   public void close() {
     Await.result(vertx.close());

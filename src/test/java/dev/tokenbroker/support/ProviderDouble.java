@@ -71,6 +71,12 @@ public final class ProviderDouble implements AutoCloseable {
         .sorted(Comparator.comparing(e -> e.getRequest().getLoggedDate())).toList();
   }
 
+  /** The refresh tokens sent to {@code path} with the refresh_token grant, oldest first. */
+  public List<String> refreshTokensSent(String path) {
+    return requests(path).stream().map(ProviderDouble::params)
+        .filter(p -> "refresh_token".equals(p.get("grant_type"))).map(p -> p.get("refresh_token")).toList();
+  }
+
   public int calls(String path) {
     return requests(path).size();
   }
