@@ -95,15 +95,19 @@ public final class BrokerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    // child verticles (HTTP bridge, token and refresh verticles) are undeployed before stop():
-    // no provider call starts any more, so the provider client can close
-    Future<Void> endpointClosed = endpoint == null ? Future.succeededFuture() : endpoint.close();
-    Future<Void> leasesClosed = leases.close();
-    Future<Void> storeClosed = store == null ? Future.succeededFuture() : store.close();
-    return vertx.executeBlocking(() -> {
-      ownership.close();
-      return null;
-    }).compose(v -> Future.join(leasesClosed, storeClosed, endpointClosed));
+    // child verticles (HTTP bridge, token and refresh verticles) are undeployed before stop(): no
+    // rotation starts any more. Rotations already running finish first (each provider call ends at
+    // its deadline): cutting one short would lose a rotating refresh token's answer.
+    Future<Void> drained = service == null ? Future.succeededFuture() : service.drain();
+    return drained.compose(d -> {
+      Future<Void> endpointClosed = endpoint == null ? Future.succeededFuture() : endpoint.close();
+      Future<Void> leasesClosed = leases.close();
+      Future<Void> storeClosed = store == null ? Future.succeededFuture() : store.close();
+      return vertx.executeBlocking(() -> {
+        ownership.close();
+        return null;
+      }).compose(v -> Future.join(leasesClosed, storeClosed, endpointClosed));
+    });
   }
 
   /** The node's token service (for tests and embedding). */

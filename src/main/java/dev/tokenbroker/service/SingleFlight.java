@@ -35,6 +35,11 @@ final class SingleFlight<K, V> {
     return inFlight.containsKey(key);
   }
 
+  /** Completes once every operation in flight now has completed, however it ended. */
+  Future<Void> drain() {
+    return Future.join(java.util.List.copyOf(inFlight.values())).<Void>mapEmpty().otherwiseEmpty();
+  }
+
   int size() {
     return inFlight.size();
   }

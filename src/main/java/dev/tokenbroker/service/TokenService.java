@@ -61,6 +61,11 @@ public final class TokenService {
     return flights.isRunning(key);
   }
 
+  /** Completes once the rotations this node has in flight now are done (for a graceful stop). */
+  public Future<Void> drain() {
+    return flights.drain();
+  }
+
   /** The provider's spec; 404 unknown_provider when it is not configured. */
   public ProviderSpec provider(String name) {
     ProviderSpec spec = providers.get(name);

@@ -1,15 +1,21 @@
 package dev.tokenbroker.reliability;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.TestConfigs;
+import dev.tokenbroker.token.RotationReason;
+import dev.tokenbroker.token.Token;
+import dev.tokenbroker.token.TokenKey;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -63,6 +69,33 @@ class GracefulShutdownTest {
       System.out.println("[shutdown] node closed in " + closeMillis + " ms with an event stream open");
     } finally {
       Await.result(clientVertx.close());
+    }
+  }
+
+  /** Cutting a rotating refresh short would lose its answer (and the account's grant with it). */
+  @Test
+  void aRotationInFlightWhenTheNodeStopsFinishesAndIsStored() {
+    String path = ProviderDouble.RIGHTSIGNATURE_PATH;
+    TokenKey acme = new TokenKey("rightsignature", "acme");
+    try (ProviderDouble provider = ProviderDouble.start()) {
+      provider.stub(post(urlPathEqualTo(path)).withRequestBody(containing("grant_type=authorization_code"))
+          .willReturn(okJson("{\"access_token\":\"a-1\",\"expires_in\":7200,\"refresh_token\":\"r-1\"}")));
+      provider.stub(post(urlPathEqualTo(path)).withRequestBody(containing("refresh_token=r-1"))
+          .willReturn(okJson("{\"access_token\":\"a-2\",\"expires_in\":7200,\"refresh_token\":\"r-2\"}")
+              .withFixedDelay(1500)));
+      BrokerNode node = BrokerNode.start(TestConfigs.broker(new JsonObject()
+          .put("rightsignature", TestConfigs.rightsignature(provider.baseUrl()))));
+      Await.result(node.service().authorize(acme, Secret.of("code"), null));
+      Future<Token> rotation = node.service().refresh(acme, RotationReason.FORCED);
+      Await.until("the refresh reached the provider", Duration.ofSeconds(10),
+          () -> provider.refreshTokensSent(path).size() == 1);
+
+      Await.result(node.vertx.close());
+
+      Token rotated = Await.result(rotation);
+      assertEquals("a-2", rotated.accessToken().reveal());
+      assertEquals(2, node.service().store().cached(acme).version());
+      assertFalse(node.service().store().cached(acme).authorizationRequired());
     }
   }
 }
