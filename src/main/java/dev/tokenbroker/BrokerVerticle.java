@@ -160,7 +160,7 @@ public final class BrokerVerticle extends VerticleBase {
       states = new LocalStateStore(clock);
       return Future.succeededFuture(new LocalTokenStore());
     }
-    return ClusterParts.start(vertx, clock, cfg.cluster().minMembers()).map(parts -> {
+    return ClusterParts.start(vertx, clock, cfg.cluster()).map(parts -> {
       ownership = parts.ownership();
       leases = parts.leases();
       states = parts.states();

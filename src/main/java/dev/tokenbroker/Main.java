@@ -1,6 +1,8 @@
 package dev.tokenbroker;
 
 import dev.tokenbroker.cluster.ClusterSetup;
+import dev.tokenbroker.cluster.EventBusSecurity;
+import dev.tokenbroker.config.ClusterConfig;
 import dev.tokenbroker.config.BrokerConfig;
 import dev.tokenbroker.config.ConfigException;
 import dev.tokenbroker.config.ConfigLoader;
@@ -55,11 +57,13 @@ public final class Main {
       argv.add("-conf");
       argv.add(config.encode());
     }
+    ClusterConfig clusterConfig = BrokerConfig.parse(config).cluster();
     ClusterManager clusterManager = null;
     if (clustered) {
       try {
-        clusterManager = ClusterSetup.clusterManager(BrokerConfig.parse(config).cluster().minMembers());
-      } catch (IllegalArgumentException e) {
+        clusterConfig.box(); // -cluster without TOKEN_BROKER_CLUSTER_KEY stops here, naming it
+        clusterManager = ClusterSetup.clusterManager(clusterConfig.minMembers());
+      } catch (ConfigException | IllegalArgumentException e) {
         fail(e.getMessage());
       }
     }
@@ -70,6 +74,9 @@ public final class Main {
       public VertxBuilder createVertxBuilder(VertxOptions options) {
         options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
             .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+        if (cluster != null) {
+          EventBusSecurity.apply(options.getEventBusOptions(), clusterConfig.eventBusTls());
+        }
         VertxBuilder builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory());
         return cluster == null ? builder : builder.withClusterManager(cluster);
       }

@@ -12,6 +12,7 @@ import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.rotation.LeasePermits;
 import dev.tokenbroker.rotation.LeaseRecords;
 import dev.tokenbroker.rotation.RotationLeases;
+import dev.tokenbroker.secret.SealedBox;
 import dev.tokenbroker.token.TokenKey;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -38,7 +39,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * ({@link ClusterSetup}): on the smaller side of a partition every lease operation fails, and
  * {@link #confirm} additionally checks the protection and reaches every other member right
  * before the provider call, which closes most of the window before the protection notices.
- * Waiting nodes are woken by the map's entry events, not by polling.
+ * Waiting nodes are woken by the map's entry events, not by polling. A backoff's error text is
+ * sealed with the cluster key; the rest of a record (state, holder id, times, a refresh token's
+ * fingerprint) is what the entry processor must read where the record lives.
  */
 public final class HazelcastRotationLeases implements RotationLeases {
   public static final String MAP_NAME = "token-broker.rotations";
@@ -48,12 +51,14 @@ public final class HazelcastRotationLeases implements RotationLeases {
   private final Clock clock;
   private final IMap<String, String> map;
   private final Quorum quorum;
+  private final SealedBox box;
   private final Map<String, List<Promise<Void>>> waiters = new ConcurrentHashMap<>();
   private final Map<String, Long> renewals = new ConcurrentHashMap<>();
   private final UUID listenerId;
 
-  private HazelcastRotationLeases(Vertx vertx, Clock clock, HazelcastInstance hazelcast, Quorum quorum) {
+  private HazelcastRotationLeases(Vertx vertx, Clock clock, HazelcastInstance hazelcast, Quorum quorum, SealedBox box) {
     this.vertx = vertx;
+    this.box = box;
     this.clock = clock;
     this.quorum = quorum;
     this.map = hazelcast.getMap(MAP_NAME);
@@ -61,15 +66,16 @@ public final class HazelcastRotationLeases implements RotationLeases {
   }
 
   /** Creates the map proxy and its listener (both cluster operations) on a worker thread. */
-  public static Future<HazelcastRotationLeases> start(Vertx vertx, Clock clock, HazelcastInstance hazelcast, Quorum quorum) {
-    return vertx.executeBlocking(() -> new HazelcastRotationLeases(vertx, clock, hazelcast, quorum));
+  public static Future<HazelcastRotationLeases> start(Vertx vertx, Clock clock, HazelcastInstance hazelcast, Quorum quorum,
+                                                      SealedBox box) {
+    return vertx.executeBlocking(() -> new HazelcastRotationLeases(vertx, clock, hazelcast, quorum, box));
   }
 
   @Override
   public Future<Permit> acquire(TokenKey key, Instant now, Duration ttl) {
     String holder = UUID.randomUUID().toString();
     return run(key, LeaseProcessor.acquire(holder, now.toEpochMilli(), ttl.toMillis())).map(answer -> {
-      Permit permit = LeasePermits.permit(key, holder, answer);
+      Permit permit = LeasePermits.permit(key, holder, answer, box);
       if (permit.kind() == Permit.Kind.GRANTED) {
         keepAlive(permit.lease(), ttl);
       }
@@ -94,8 +100,8 @@ public final class HazelcastRotationLeases implements RotationLeases {
   @Override
   public Future<Boolean> backOff(Lease lease, int failures, Instant retryAt, BrokerException error, Instant now) {
     stopKeepingAlive(lease);
-    return run(lease.key(), LeaseProcessor.backOff(lease.holder(), failures, retryAt.toEpochMilli(), error.code().name(),
-        error.getMessage(), now.toEpochMilli())).map(answer -> refusedIfNotHolder(lease, answer, "back off"));
+    return run(lease.key(), LeaseProcessor.backOff(lease.holder(), failures, retryAt.toEpochMilli(),
+        LeasePermits.sealError(box, lease.key(), error), now.toEpochMilli())).map(answer -> refusedIfNotHolder(lease, answer, "back off"));
   }
 
   @Override

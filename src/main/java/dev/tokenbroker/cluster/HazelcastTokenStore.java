@@ -12,7 +12,7 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.listener.EntryMergedListener;
 import dev.tokenbroker.token.Token;
-import dev.tokenbroker.token.TokenCodec;
+import dev.tokenbroker.secret.SealedBox;
 import dev.tokenbroker.token.TokenKey;
 import dev.tokenbroker.token.TokenStore;
 import io.vertx.core.Future;
@@ -30,7 +30,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The clustered store: a Hazelcast {@link IMap} of JSON text shared by all nodes, plus a
- * node-local copy kept current by an entry listener, so cache hits never touch Hazelcast.
+ * node-local copy kept current by an entry listener, so cache hits never touch Hazelcast (and never
+ * pay for decryption: values are sealed with the cluster key, see {@link SealedTokens}).
  * Writes are compare-and-set on the token version, done on the key's owner by an entry
  * processor; all Hazelcast calls are asynchronous or on a worker thread. After a partition heals,
  * merged entries arrive as merge events and the whole map is read again once the member reports
@@ -42,22 +43,24 @@ public final class HazelcastTokenStore implements TokenStore {
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
+  private final SealedBox box;
   private final IMap<String, String> map;
   private final ConcurrentHashMap<TokenKey, Token> local = new ConcurrentHashMap<>();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private UUID listenerId;
   private UUID lifecycleId;
 
-  private HazelcastTokenStore(Vertx vertx, HazelcastInstance hazelcast) {
+  private HazelcastTokenStore(Vertx vertx, HazelcastInstance hazelcast, SealedBox box) {
     this.vertx = vertx;
+    this.box = box;
     this.hazelcast = hazelcast;
     this.map = hazelcast.getMap(MAP_NAME);
   }
 
   /** Subscribes to changes, then loads the current content into the local copy. */
-  public static Future<HazelcastTokenStore> start(Vertx vertx, HazelcastInstance hazelcast) {
+  public static Future<HazelcastTokenStore> start(Vertx vertx, HazelcastInstance hazelcast, SealedBox box) {
     return vertx.executeBlocking(() -> {
-      HazelcastTokenStore store = new HazelcastTokenStore(vertx, hazelcast);
+      HazelcastTokenStore store = new HazelcastTokenStore(vertx, hazelcast, box);
       store.listenerId = store.map.addEntryListener(store.new Replicator(), true);
       store.lifecycleId = hazelcast.getLifecycleService().addLifecycleListener(event -> {
         if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
@@ -88,7 +91,7 @@ public final class HazelcastTokenStore implements TokenStore {
     Set<TokenKey> present = new HashSet<>();
     for (Map.Entry<String, String> e : map.entrySet()) {
       try {
-        Token token = TokenCodec.decode(e.getValue());
+        Token token = SealedTokens.decode(box, e.getKey(), e.getValue());
         present.add(token.key());
         replace(token);
       } catch (RuntimeException unreadable) {
@@ -124,7 +127,7 @@ public final class HazelcastTokenStore implements TokenStore {
           if (text == null) {
             return null;
           }
-          Token token = TokenCodec.decode(text);
+          Token token = SealedTokens.decode(box, key.id(), text);
           accept(token, false);
           return token;
         });
@@ -133,7 +136,7 @@ public final class HazelcastTokenStore implements TokenStore {
   @Override
   public Future<Boolean> compareAndSet(TokenKey key, long expectedVersion, Token next) {
     return Future.fromCompletionStage(
-        map.submitToKey(key.id(), new VersionedPut(expectedVersion, TokenCodec.encode(next))), vertx.getOrCreateContext())
+        map.submitToKey(key.id(), new VersionedPut(expectedVersion, SealedTokens.encode(box, next))), vertx.getOrCreateContext())
         .map(stored -> {
           if (Boolean.TRUE.equals(stored)) {
             accept(next, true);
@@ -213,7 +216,7 @@ public final class HazelcastTokenStore implements TokenStore {
     @Override
     public void entryMerged(EntryEvent<String, String> event) {
       try {
-        replace(TokenCodec.decode(event.getValue()));
+        replace(SealedTokens.decode(box, event.getKey(), event.getValue()));
       } catch (RuntimeException e) {
         LOG.error("Unreadable merged token entry " + event.getKey() + " ignored: " + e.getClass().getSimpleName());
       }
@@ -246,7 +249,7 @@ public final class HazelcastTokenStore implements TokenStore {
 
     private void decodeAndAccept(EntryEvent<String, String> event) {
       try {
-        accept(TokenCodec.decode(event.getValue()), false);
+        accept(SealedTokens.decode(box, event.getKey(), event.getValue()), false);
       } catch (RuntimeException e) {
         LOG.error("Unreadable token entry " + event.getKey() + " ignored: " + e.getClass().getSimpleName());
       }
@@ -266,7 +269,7 @@ public final class HazelcastTokenStore implements TokenStore {
 
     @Override
     public Boolean process(Map.Entry<String, String> entry) {
-      if (TokenCodec.versionOf(entry.getValue()) != expectedVersion) {
+      if (SealedTokens.versionOf(entry.getValue()) != expectedVersion) {
         return false;
       }
       entry.setValue(json);

@@ -4,7 +4,6 @@ import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.spi.merge.MergingValue;
 import com.hazelcast.spi.merge.SplitBrainMergePolicy;
-import dev.tokenbroker.token.TokenCodec;
 
 /**
  * The token map's merge rule after a partition heals: the entry with the higher token version
@@ -30,7 +29,7 @@ public final class HigherVersionMergePolicy implements SplitBrainMergePolicy<Obj
   private static long version(MergingValue<Object> value) {
     try {
       Object v = value.getValue();
-      return v instanceof String text ? TokenCodec.versionOf(text) : -1;
+      return v instanceof String text ? SealedTokens.versionOf(text) : -1;
     } catch (RuntimeException unreadable) {
       return -1;
     }

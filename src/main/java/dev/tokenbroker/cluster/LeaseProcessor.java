@@ -23,11 +23,10 @@ final class LeaseProcessor implements EntryProcessor<String, String, String> {
   private final long ttlMillis;
   private final int failures;
   private final long retryAt;
-  private final String code;
-  private final String description;
+  private final String error;
 
   private LeaseProcessor(Op op, String holder, String fingerprint, long now, long ttlMillis, int failures, long retryAt,
-                         String code, String description) {
+                         String error) {
     this.op = op;
     this.holder = holder;
     this.fingerprint = fingerprint;
@@ -35,32 +34,31 @@ final class LeaseProcessor implements EntryProcessor<String, String, String> {
     this.ttlMillis = ttlMillis;
     this.failures = failures;
     this.retryAt = retryAt;
-    this.code = code;
-    this.description = description;
+    this.error = error;
   }
 
   static LeaseProcessor acquire(String holder, long now, long ttlMillis) {
-    return new LeaseProcessor(Op.ACQUIRE, holder, null, now, ttlMillis, 0, 0, null, null);
+    return new LeaseProcessor(Op.ACQUIRE, holder, null, now, ttlMillis, 0, 0, null);
   }
 
   static LeaseProcessor confirm(String holder, String fingerprint, long now, long ttlMillis) {
-    return new LeaseProcessor(Op.CONFIRM, holder, fingerprint, now, ttlMillis, 0, 0, null, null);
+    return new LeaseProcessor(Op.CONFIRM, holder, fingerprint, now, ttlMillis, 0, 0, null);
   }
 
   static LeaseProcessor extend(String holder, long now, long ttlMillis) {
-    return new LeaseProcessor(Op.EXTEND, holder, null, now, ttlMillis, 0, 0, null, null);
+    return new LeaseProcessor(Op.EXTEND, holder, null, now, ttlMillis, 0, 0, null);
   }
 
   static LeaseProcessor release(String holder) {
-    return new LeaseProcessor(Op.RELEASE, holder, null, 0, 0, 0, 0, null, null);
+    return new LeaseProcessor(Op.RELEASE, holder, null, 0, 0, 0, 0, null);
   }
 
-  static LeaseProcessor backOff(String holder, int failures, long retryAt, String code, String description, long now) {
-    return new LeaseProcessor(Op.BACK_OFF, holder, null, now, 0, failures, retryAt, code, description);
+  static LeaseProcessor backOff(String holder, int failures, long retryAt, String sealedError, long now) {
+    return new LeaseProcessor(Op.BACK_OFF, holder, null, now, 0, failures, retryAt, sealedError);
   }
 
   static LeaseProcessor clearBackoff() {
-    return new LeaseProcessor(Op.CLEAR_BACKOFF, null, null, 0, 0, 0, 0, null, null);
+    return new LeaseProcessor(Op.CLEAR_BACKOFF, null, null, 0, 0, 0, 0, null);
   }
 
   @Override
@@ -81,7 +79,7 @@ final class LeaseProcessor implements EntryProcessor<String, String, String> {
         change = LeaseRecords.release(current, holder);
         break;
       case BACK_OFF:
-        change = LeaseRecords.backOff(current, holder, failures, retryAt, code, description, now);
+        change = LeaseRecords.backOff(current, holder, failures, retryAt, error, now);
         break;
       default:
         change = LeaseRecords.clearBackoff(current);

@@ -15,12 +15,13 @@ import java.util.Map;
  * broker's own variables are taken: {@code TOKEN_BROKER_<PROVIDER>_CLIENT_ID},
  * {@code TOKEN_BROKER_<PROVIDER>_CLIENT_SECRET}, {@code TOKEN_BROKER_API_KEY_SHA256},
  * {@code TOKEN_BROKER_STORE_PASSWORD}, {@code TOKEN_BROKER_ENCRYPTION_KEY} and
- * {@code TOKEN_BROKER_ENCRYPTION_OLD_KEYS}.
+ * {@code TOKEN_BROKER_ENCRYPTION_OLD_KEYS}, {@code TOKEN_BROKER_CLUSTER_KEY} and
+ * {@code TOKEN_BROKER_CLUSTER_OLD_KEYS}.
  * System properties are read hierarchically ({@code -Dhttp.port=8081}) for the broker's
  * top-level sections only.
  */
 public final class ConfigLoader {
-  private static final String[] SECTIONS = {"http", "refresh", "store", "providers", "sandbox", "bus"};
+  private static final String[] SECTIONS = {"http", "refresh", "store", "providers", "sandbox", "bus", "cluster"};
 
   private ConfigLoader() {}
 
@@ -75,6 +76,12 @@ public final class ConfigLoader {
     putIfSet(store, ConfigParser.ENV_OLD_KEYS, env.get("TOKEN_BROKER_ENCRYPTION_OLD_KEYS"));
     if (!store.isEmpty()) {
       overlay.put("store", store);
+    }
+    JsonObject cluster = new JsonObject();
+    putIfSet(cluster, ConfigParser.ENV_CLUSTER_KEY, env.get(ClusterConfig.KEY_VARIABLE));
+    putIfSet(cluster, ConfigParser.ENV_CLUSTER_OLD_KEYS, env.get("TOKEN_BROKER_CLUSTER_OLD_KEYS"));
+    if (!cluster.isEmpty()) {
+      overlay.put("cluster", cluster);
     }
     String keys = env.get("TOKEN_BROKER_API_KEY_SHA256");
     if (keys != null && !keys.isBlank()) {

@@ -27,6 +27,9 @@ final class ConfigParser {
   /** Store keys the loader fills from TOKEN_BROKER_ENCRYPTION_KEY and TOKEN_BROKER_ENCRYPTION_OLD_KEYS. */
   static final String ENV_ENCRYPTION_KEY = "encryption-key";
   static final String ENV_OLD_KEYS = "encryption-old-keys";
+  /** Cluster keys the loader fills from TOKEN_BROKER_CLUSTER_KEY and TOKEN_BROKER_CLUSTER_OLD_KEYS. */
+  static final String ENV_CLUSTER_KEY = "encryption-key";
+  static final String ENV_CLUSTER_OLD_KEYS = "encryption-old-keys";
 
   private final ConfigSection root;
 
@@ -42,7 +45,7 @@ final class ConfigParser {
     HttpConfig http = http(root.section("http"), sandbox);
     int busInstances = (int) root.section("bus").number("instances", 2, 1, 64, "a whole number");
     String trust = root.section("tls").file("provider-trust-pem");
-    ClusterConfig cluster = new ClusterConfig((int) root.section("cluster").number("min-members", 1, 1, 1000, "a whole number"));
+    ClusterConfig cluster = cluster(root.section("cluster"));
     return new BrokerConfig(http, refresh, store, busInstances, providers, sandbox, trust, cluster);
   }
 
@@ -148,6 +151,40 @@ final class ConfigParser {
     }
     String password = s.string("password", null);
     return new StoreConfig(kind, jdbc, s.string("user", null), Secret.ofNullable(password), key, old);
+  }
+
+  private ClusterConfig cluster(ConfigSection s) {
+    int minMembers = (int) s.number("min-members", 1, 1, 1000, "a whole number");
+    String encryption = s.string("encryption", "aes-gcm").toLowerCase(Locale.ROOT);
+    if (!encryption.equals("aes-gcm") && !encryption.equals("none")) {
+      throw new ConfigException(s.key("encryption"), "must be aes-gcm or none, got '" + encryption + "'");
+    }
+    String k = s.string(ENV_CLUSTER_KEY, null);
+    Secret key = k == null ? null : cipherKey(ClusterConfig.KEY_VARIABLE, k);
+    List<Secret> old = new ArrayList<>();
+    String olds = s.string(ENV_CLUSTER_OLD_KEYS, null);
+    if (olds != null) {
+      for (String o : olds.split(",")) {
+        if (!o.isBlank()) {
+          old.add(cipherKey("TOKEN_BROKER_CLUSTER_OLD_KEYS", o.trim()));
+        }
+      }
+    }
+    ClusterConfig.EventBusTls tls = null;
+    if (s.has("eventbus-tls")) {
+      ConfigSection t = s.section("eventbus-tls");
+      String cert = t.file("cert-path");
+      String certKey = t.file("key-path");
+      String trust = t.file("trust-path");
+      for (String[] required : new String[][] {{"cert-path", cert}, {"key-path", certKey}, {"trust-path", trust}}) {
+        if (required[1] == null) {
+          throw new ConfigException(t.key(required[0]), "is required: event-bus TLS needs this node's certificate and key"
+              + " and the cluster's CA (PEM files)");
+        }
+      }
+      tls = new ClusterConfig.EventBusTls(cert, certKey, trust);
+    }
+    return new ClusterConfig(minMembers, encryption.equals("aes-gcm"), key, old, tls);
   }
 
   private static Secret cipherKey(String name, String value) {

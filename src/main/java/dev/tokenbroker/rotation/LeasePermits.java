@@ -2,6 +2,7 @@ package dev.tokenbroker.rotation;
 
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
+import dev.tokenbroker.secret.SealedBox;
 import dev.tokenbroker.token.TokenKey;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -10,7 +11,12 @@ import java.time.Instant;
 public final class LeasePermits {
   private LeasePermits() {}
 
-  public static RotationLeases.Permit permit(TokenKey key, String holder, JsonObject answer) {
+  /** The failure a backoff record keeps, sealed for the record (its code and description). */
+  public static String sealError(SealedBox box, TokenKey key, BrokerException error) {
+    return box.seal(context(key), new JsonObject().put("code", error.code().name()).put("description", error.getMessage()).encode());
+  }
+
+  public static RotationLeases.Permit permit(TokenKey key, String holder, JsonObject answer, SealedBox box) {
     switch (answer.getString("kind")) {
       case "granted":
         return RotationLeases.Permit.granted(new RotationLeases.Lease(key, holder, answer.getInteger("failures", 0),
@@ -18,9 +24,14 @@ public final class LeasePermits {
       case "busy":
         return RotationLeases.Permit.busy();
       default:
-        BrokerException error = new BrokerException(ErrorCode.valueOf(answer.getString("code")), answer.getString("description"));
+        JsonObject failure = new JsonObject(box.open(context(key), answer.getString("error")));
+        BrokerException error = new BrokerException(ErrorCode.valueOf(failure.getString("code")), failure.getString("description"));
         return RotationLeases.Permit.backingOff(answer.getInteger("failures", 0), Instant.ofEpochMilli(answer.getLong("until")), error);
     }
+  }
+
+  private static String context(TokenKey key) {
+    return "token-broker.rotations/" + key.id();
   }
 
   /** The lease ended or was taken over before the provider call: nothing was sent. */

@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code {"state":"rotating","holder":id,"until":ms,"failures":n,"calling":fingerprint?}}: a lease;
  *       {@code until} is when it ends unless extended; {@code calling} is set once the holder is about
  *       to call the provider with that refresh token.</li>
- *   <li>{@code {"state":"backoff","failures":n,"until":ms,"code":..,"description":..}}: nobody rotates
- *       before {@code until}.</li>
+ *   <li>{@code {"state":"backoff","failures":n,"until":ms,"error":..}}: nobody rotates before
+ *       {@code until}; {@code error} is the failure's code and description, sealed by the caller
+ *       (these rules never need to read it).</li>
  * </ul>
  * Every function returns the {@link Change} to apply (write a value, remove the record, or keep
  * it) and the answer for the caller. Only the record's holder can confirm, extend, release or
@@ -100,14 +101,13 @@ public final class LeaseRecords {
   }
 
   /** The holder failed: the lease becomes a backoff record. */
-  public static Change backOff(String current, String holder, int failures, long retryAt, String code, String description,
-                               long now) {
+  public static Change backOff(String current, String holder, int failures, long retryAt, String sealedError, long now) {
     JsonObject record = current == null ? null : new JsonObject(current);
     if (record == null || !isLease(record) || !holder.equals(record.getString("holder"))) {
       return Change.keep(refused());
     }
     JsonObject backoff = new JsonObject().put("state", "backoff").put("failures", failures).put("until", retryAt)
-        .put("code", code).put("description", description);
+        .put("error", sealedError);
     return Change.write(backoff, Math.max(1, retryAt - now) + RETENTION_MILLIS, accepted());
   }
 

@@ -1,6 +1,7 @@
 package dev.tokenbroker.rotation;
 
 import dev.tokenbroker.error.BrokerException;
+import dev.tokenbroker.secret.SealedBox;
 import dev.tokenbroker.token.TokenKey;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +22,7 @@ public final class LocalRotationLeases implements RotationLeases {
   public Future<Permit> acquire(TokenKey key, Instant now, Duration ttl) {
     String holder = UUID.randomUUID().toString();
     JsonObject answer = apply(key, current -> LeaseRecords.acquire(current, holder, now.toEpochMilli(), ttl.toMillis()));
-    return Future.succeededFuture(LeasePermits.permit(key, holder, answer));
+    return Future.succeededFuture(LeasePermits.permit(key, holder, answer, SealedBox.NONE));
   }
 
   @Override
@@ -39,7 +40,7 @@ public final class LocalRotationLeases implements RotationLeases {
   @Override
   public Future<Boolean> backOff(Lease lease, int failures, Instant retryAt, BrokerException error, Instant now) {
     return Future.succeededFuture(apply(lease.key(), current -> LeaseRecords.backOff(current, lease.holder(), failures,
-        retryAt.toEpochMilli(), error.code().name(), error.getMessage(), now.toEpochMilli())).getBoolean("ok"));
+        retryAt.toEpochMilli(), LeasePermits.sealError(SealedBox.NONE, lease.key(), error), now.toEpochMilli())).getBoolean("ok"));
   }
 
   @Override

@@ -47,8 +47,8 @@ class MinMembersTest {
         .willReturn(okJson("{\"access_token\":\"a-1\",\"expires_in\":7200,\"refresh_token\":\"r-1\"}")));
     provider.stub(post(urlPathEqualTo(PATH)).withRequestBody(containing("refresh_token=r-1"))
         .willReturn(okJson("{\"access_token\":\"a-2\",\"expires_in\":7200,\"refresh_token\":\"r-2\"}")));
-    config = TestConfigs.broker(new JsonObject().put("rightsignature", TestConfigs.rightsignature(provider.baseUrl())))
-        .put("cluster", new JsonObject().put("min-members", 3));
+    config = TestConfigs.broker(new JsonObject().put("rightsignature", TestConfigs.rightsignature(provider.baseUrl())));
+    config.getJsonObject("cluster").put("min-members", 3);
     cluster = ClusterSupport.uniqueName();
     for (Vertx vertx : ClusterSupport.startNodes(cluster, 2, 3)) {
       nodes.add(BrokerNode.start(vertx, config, Clock.systemUTC()));

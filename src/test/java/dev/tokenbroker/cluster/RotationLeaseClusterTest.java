@@ -12,6 +12,7 @@ import dev.tokenbroker.rotation.RotationLeases.Lease;
 import dev.tokenbroker.rotation.RotationLeases.Permit;
 import dev.tokenbroker.support.Await;
 import dev.tokenbroker.support.ClusterSupport;
+import dev.tokenbroker.support.TestConfigs;
 import dev.tokenbroker.token.TokenKey;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
@@ -49,7 +50,8 @@ class RotationLeaseClusterTest {
   private static HazelcastRotationLeases leases(Vertx vertx) {
     HazelcastInstance hz = ((HazelcastClusterManager) ((VertxInternal) vertx).clusterManager()).getHazelcastInstance();
     Quorum quorum = Await.result(Quorum.start(vertx, hz, 1));
-    return Await.result(HazelcastRotationLeases.start(vertx, Clock.systemUTC(), hz, quorum));
+    return Await.result(HazelcastRotationLeases.start(vertx, Clock.systemUTC(), hz, quorum,
+        dev.tokenbroker.secret.SealedBox.aesGcm(dev.tokenbroker.secret.Secret.of(TestConfigs.CLUSTER_KEY), java.util.List.of())));
   }
 
   private static Permit acquire(RotationLeases leases) {

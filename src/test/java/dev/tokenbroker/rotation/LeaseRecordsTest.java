@@ -44,7 +44,7 @@ class LeaseRecordsTest {
 
   @Test
   void aBackoffByANonHolderIsRefusedAndChangesNothing() {
-    Change change = LeaseRecords.backOff(held("a"), "b", 1, NOW + 5000, "PROVIDER_ERROR", "x", NOW);
+    Change change = LeaseRecords.backOff(held("a"), "b", 1, NOW + 5000, "sealed-error", NOW);
     assertEquals(Change.Kind.KEEP, change.kind());
     assertFalse(change.answer().getBoolean("ok"));
   }
@@ -72,7 +72,7 @@ class LeaseRecordsTest {
 
   @Test
   void aBackoffRefusesUntilItsTimeAndKeepsTheFailureCount() {
-    String backoff = LeaseRecords.backOff(held("a"), "a", 3, NOW + 5000, "PROVIDER_ERROR", "boom", NOW).value();
+    String backoff = LeaseRecords.backOff(held("a"), "a", 3, NOW + 5000, "sealed-error", NOW).value();
     Change early = LeaseRecords.acquire(backoff, "b", NOW + 4999, TTL);
     assertEquals("backoff", early.answer().getString("kind"));
     assertEquals(3, early.answer().getInteger("failures"));
@@ -84,7 +84,7 @@ class LeaseRecordsTest {
   @Test
   void clearingABackoffNeverRemovesALease() {
     assertEquals(Change.Kind.KEEP, LeaseRecords.clearBackoff(held("a")).kind());
-    String backoff = LeaseRecords.backOff(held("a"), "a", 1, NOW + 5000, "PROVIDER_ERROR", "boom", NOW).value();
+    String backoff = LeaseRecords.backOff(held("a"), "a", 1, NOW + 5000, "sealed-error", NOW).value();
     assertEquals(Change.Kind.REMOVE, LeaseRecords.clearBackoff(backoff).kind());
   }
 }

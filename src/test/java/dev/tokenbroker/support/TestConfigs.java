@@ -9,6 +9,8 @@ public final class TestConfigs {
   public static final String API_KEY = "test-api-key-123";
   public static final String CLIENT_ID = "client-abc";
   public static final String CLIENT_SECRET = "client-secret-xyz";
+  /** The cluster key of test clusters (TOKEN_BROKER_CLUSTER_KEY): base64 of 32 bytes. */
+  public static final String CLUSTER_KEY = "dGVzdC1jbHVzdGVyLWtleS0wMTIzNDU2Nzg5YWJjZGU=";
 
   private TestConfigs() {}
 
@@ -19,6 +21,7 @@ public final class TestConfigs {
         .put("refresh", new JsonObject()
             .put("skew-seconds", 300).put("jitter-seconds", 0).put("min-validity-seconds", 30)
             .put("default-lifetime-seconds", 3600).put("retry-initial-seconds", 1).put("retry-max-seconds", 300))
+        .put("cluster", new JsonObject().put("encryption-key", CLUSTER_KEY))
         .put("providers", providers);
   }
 

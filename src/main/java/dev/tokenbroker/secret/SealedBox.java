@@ -1,0 +1,103 @@
+package dev.tokenbroker.secret;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * AES-256-GCM for values that leave the process (the cluster's shared maps): {@code seal} binds
+ * each value to a context (its map and key) as associated data, so a sealed value copied to
+ * another key does not open. Sealed text is {@code <key id>.<base64 of nonce and ciphertext>};
+ * earlier keys still open what they sealed (key rotation). {@link #NONE} passes text through,
+ * for {@code encryption: none}. Thread-safe.
+ */
+public final class SealedBox {
+  public static final SealedBox NONE = new SealedBox(null, Map.of());
+  private static final int NONCE_BYTES = 12;
+  private static final int TAG_BITS = 128;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final String currentId;
+  private final Map<String, SecretKeySpec> keys;
+
+  private SealedBox(String currentId, Map<String, SecretKeySpec> keys) {
+    this.currentId = currentId;
+    this.keys = keys;
+  }
+
+  /** @param current base64 of 32 bytes; @param old earlier keys, accepted for opening only */
+  public static SealedBox aesGcm(Secret current, List<Secret> old) {
+    Map<String, SecretKeySpec> keys = new LinkedHashMap<>();
+    String id = AesKey.id(current);
+    keys.put(id, new SecretKeySpec(AesKey.decode(current), "AES"));
+    for (Secret k : old) {
+      keys.putIfAbsent(AesKey.id(k), new SecretKeySpec(AesKey.decode(k), "AES"));
+    }
+    return new SealedBox(id, keys);
+  }
+
+  public boolean encrypts() {
+    return currentId != null;
+  }
+
+  public String seal(String context, String plaintext) {
+    if (currentId == null) {
+      return plaintext;
+    }
+    try {
+      byte[] nonce = new byte[NONCE_BYTES];
+      RANDOM.nextBytes(nonce);
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(Cipher.ENCRYPT_MODE, keys.get(currentId), new GCMParameterSpec(TAG_BITS, nonce));
+      cipher.updateAAD(context.getBytes(StandardCharsets.UTF_8));
+      byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
+      return currentId + "." + Base64.getEncoder().encodeToString(
+          ByteBuffer.allocate(NONCE_BYTES + sealed.length).put(nonce).put(sealed).array());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM is not available: " + e.getClass().getSimpleName());
+    }
+  }
+
+  /** The plaintext; {@link UnreadableException} (never with key material) when no key opens it here. */
+  public String open(String context, String sealed) {
+    if (currentId == null) {
+      return sealed;
+    }
+    int dot = sealed.indexOf('.');
+    SecretKeySpec key = dot > 0 ? keys.get(sealed.substring(0, dot)) : null;
+    if (key == null) {
+      throw new UnreadableException(dot > 0
+          ? "sealed with key " + sealed.substring(0, dot) + ", which this node does not have"
+          : "not sealed (written without encryption)");
+    }
+    try {
+      byte[] all = Base64.getDecoder().decode(sealed.substring(dot + 1));
+      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+      cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, all, 0, NONCE_BYTES));
+      cipher.updateAAD(context.getBytes(StandardCharsets.UTF_8));
+      return new String(cipher.doFinal(all, NONCE_BYTES, all.length - NONCE_BYTES), StandardCharsets.UTF_8);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      throw new UnreadableException("does not open with key " + sealed.substring(0, dot) + " (tampered, or moved to another key)");
+    }
+  }
+
+  /** A value that cannot be opened here. */
+  public static final class UnreadableException extends RuntimeException {
+    public UnreadableException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return currentId == null ? "SealedBox[none]" : "SealedBox[aes-gcm " + currentId + ", " + keys.size() + " key(s)]";
+  }
+}
