@@ -3,6 +3,7 @@
 #   docker run --rm -p 8080:8080 -v "$PWD/conf:/app/conf:ro" \
 #     -e TOKEN_BROKER_ESIGNGLOBAL_CLIENT_ID=... -e TOKEN_BROKER_ESIGNGLOBAL_CLIENT_SECRET=... \
 #     -e TOKEN_BROKER_API_KEY_SHA256=... token-broker
+#   clustered (-cluster), every node also needs the same -e TOKEN_BROKER_CLUSTER_KEY=$(openssl rand -base64 32)
 # See the README's Docker section for the demo and a three-node compose file.
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /build

@@ -23,7 +23,19 @@ log() { printf '[cluster] %s\n' "$*"; }
 
 ready() { curl -fs -o /dev/null "http://127.0.0.1:$((8080 + $1))/ready"; }
 
+# Every value the nodes share through Hazelcast is encrypted with the cluster key; all nodes need the
+# same one. A demo key is made once per checkout (target/cluster/cluster.key) unless you set your own.
+cluster_key() {
+  if [ -z "${TOKEN_BROKER_CLUSTER_KEY:-}" ]; then
+    [ -f "$RUN/cluster.key" ] || { openssl rand -base64 32 >"$RUN/cluster.key" 2>/dev/null \
+      || head -c 32 /dev/urandom | base64 >"$RUN/cluster.key"; chmod 600 "$RUN/cluster.key"; }
+    TOKEN_BROKER_CLUSTER_KEY=$(cat "$RUN/cluster.key")
+    export TOKEN_BROKER_CLUSTER_KEY
+  fi
+}
+
 start_node() {
+  cluster_key
   local i=$1
   # shellcheck disable=SC2086
   local extra=""
