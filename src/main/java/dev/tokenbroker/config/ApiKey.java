@@ -1,4 +1,7 @@
 package dev.tokenbroker.config;
 
-/** An accepted API key, known only by the SHA-256 digest of the key (lower-case hex). */
-public record ApiKey(String name, String sha256) {}
+/**
+ * An accepted API key, known only by the SHA-256 digest of the key (lower-case hex), with the
+ * scope it grants. {@code name} is the configured label: safe for the access log.
+ */
+public record ApiKey(String name, String sha256, KeyScope scope) {}

@@ -14,6 +14,7 @@ import java.util.Map;
  * then system properties, each overriding the one before. From the environment only the
  * broker's own variables are taken: {@code TOKEN_BROKER_<PROVIDER>_CLIENT_ID},
  * {@code TOKEN_BROKER_<PROVIDER>_CLIENT_SECRET}, {@code TOKEN_BROKER_API_KEY_SHA256},
+ * {@code TOKEN_BROKER_ADMIN_KEY_SHA256},
  * {@code TOKEN_BROKER_STORE_PASSWORD}, {@code TOKEN_BROKER_ENCRYPTION_KEY} and
  * {@code TOKEN_BROKER_ENCRYPTION_OLD_KEYS}, {@code TOKEN_BROKER_CLUSTER_KEY} and
  * {@code TOKEN_BROKER_CLUSTER_OLD_KEYS}.
@@ -83,9 +84,11 @@ public final class ConfigLoader {
     if (!cluster.isEmpty()) {
       overlay.put("cluster", cluster);
     }
-    String keys = env.get("TOKEN_BROKER_API_KEY_SHA256");
-    if (keys != null && !keys.isBlank()) {
-      overlay.put("http", new JsonObject().put(ConfigParser.ENV_API_KEYS, keys));
+    JsonObject http = new JsonObject();
+    putIfSet(http, ConfigParser.ENV_API_KEYS, env.get("TOKEN_BROKER_API_KEY_SHA256"));
+    putIfSet(http, ConfigParser.ENV_ADMIN_KEYS, env.get("TOKEN_BROKER_ADMIN_KEY_SHA256"));
+    if (!http.isEmpty()) {
+      overlay.put("http", http);
     }
     return overlay;
   }

@@ -9,11 +9,13 @@ import dev.tokenbroker.secret.Secret;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Turns the merged raw configuration into a validated {@link BrokerConfig}. */
@@ -22,8 +24,9 @@ final class ConfigParser {
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
   private static final long MAX_SECONDS = 10L * 365 * 24 * 3600;
 
-  /** Extra key the loader fills from TOKEN_BROKER_API_KEY_SHA256. */
+  /** Extra keys the loader fills from TOKEN_BROKER_API_KEY_SHA256 and TOKEN_BROKER_ADMIN_KEY_SHA256. */
   static final String ENV_API_KEYS = "api-key-sha256-env";
+  static final String ENV_ADMIN_KEYS = "admin-key-sha256-env";
   /** Store keys the loader fills from TOKEN_BROKER_ENCRYPTION_KEY and TOKEN_BROKER_ENCRYPTION_OLD_KEYS. */
   static final String ENV_ENCRYPTION_KEY = "encryption-key";
   static final String ENV_OLD_KEYS = "encryption-old-keys";
@@ -42,33 +45,18 @@ final class ConfigParser {
     StoreConfig store = store(root.section("store"));
     Map<String, ProviderSpec> providers = providers(root.section("providers"));
     Optional<SandboxConfig> sandbox = sandbox(root.section("sandbox"));
-    HttpConfig http = http(root.section("http"), sandbox);
+    HttpConfig http = http(root.section("http"), sandbox, providers.keySet());
     int busInstances = (int) root.section("bus").number("instances", 2, 1, 64, "a whole number");
     String trust = root.section("tls").file("provider-trust-pem");
     ClusterConfig cluster = cluster(root.section("cluster"));
     return new BrokerConfig(http, refresh, store, busInstances, providers, sandbox, trust, cluster);
   }
 
-  private HttpConfig http(ConfigSection s, Optional<SandboxConfig> sandbox) {
+  private HttpConfig http(ConfigSection s, Optional<SandboxConfig> sandbox, Set<String> providers) {
     String host = s.string("host", "127.0.0.1");
     int port = (int) s.number("port", 8080, 0, 65535, "a port number");
     int instances = (int) s.number("instances", 2, 1, 64, "a whole number");
-    List<ApiKey> keys = new ArrayList<>();
-    for (ConfigSection k : s.sections("api-keys")) {
-      String name = k.string("name", "key-" + (keys.size() + 1));
-      keys.add(new ApiKey(name, digest(k, "sha256", k.requiredString("sha256", " (the SHA-256 hex digest of the key)"))));
-    }
-    String fromEnv = s.string(ENV_API_KEYS, null);
-    if (fromEnv != null) {
-      int i = 1;
-      for (String d : fromEnv.split(",")) {
-        if (!d.isBlank()) {
-          keys.add(new ApiKey("env-" + i++, digest(s, "TOKEN_BROKER_API_KEY_SHA256", d.trim())));
-        }
-      }
-    }
-    sandbox.map(SandboxConfig::demoApiKey)
-        .ifPresent(k -> keys.add(new ApiKey("sandbox-demo", Secret.sha256Hex(k.reveal()))));
+    List<ApiKey> keys = apiKeys(s, sandbox, providers);
     ConfigSection tls = s.section("tls");
     String cert = tls.file("cert-path");
     String key = tls.file("key-path");
@@ -76,6 +64,92 @@ final class ConfigParser {
       throw new ConfigException(tls.key(cert == null ? "cert-path" : "key-path"), "is required with " + tls.key(cert == null ? "key-path" : "cert-path"));
     }
     return new HttpConfig(host, port, keys, instances, cert, key);
+  }
+
+  /**
+   * The accepted API keys: {@code http.api-keys} (each with its scope), then
+   * TOKEN_BROKER_API_KEY_SHA256 (default actions), TOKEN_BROKER_ADMIN_KEY_SHA256 (every action)
+   * and the sandbox's demo key (every action, so the README's walk-through works). A digest may
+   * appear only once: one key, one scope.
+   */
+  private static List<ApiKey> apiKeys(ConfigSection s, Optional<SandboxConfig> sandbox, Set<String> providers) {
+    Map<String, String> sources = new LinkedHashMap<>();
+    List<ApiKey> keys = new ArrayList<>();
+    for (ConfigSection k : s.sections("api-keys")) {
+      String name = k.string("name", "key-" + (keys.size() + 1));
+      String digest = digest(k, "sha256", k.requiredString("sha256", " (the SHA-256 hex digest of the key)"));
+      addKey(keys, sources, k.key("sha256"), new ApiKey(name, digest, scope(k, providers)));
+    }
+    envKeys(s, ENV_API_KEYS, "TOKEN_BROKER_API_KEY_SHA256", "env-", KeyAction.DEFAULTS, keys, sources);
+    envKeys(s, ENV_ADMIN_KEYS, "TOKEN_BROKER_ADMIN_KEY_SHA256", "env-admin-", KeyAction.ALL, keys, sources);
+    sandbox.map(SandboxConfig::demoApiKey).ifPresent(k -> addKey(keys, sources, "sandbox.demo-api-key",
+        new ApiKey("sandbox-demo", Secret.sha256Hex(k.reveal()), KeyScope.unrestricted(KeyAction.ALL))));
+    return keys;
+  }
+
+  private static void envKeys(ConfigSection s, String name, String variable, String prefix, Set<KeyAction> actions,
+      List<ApiKey> keys, Map<String, String> sources) {
+    String fromEnv = s.string(name, null);
+    if (fromEnv == null) {
+      return;
+    }
+    int i = 1;
+    for (String d : fromEnv.split(",")) {
+      if (!d.isBlank()) {
+        addKey(keys, sources, variable, new ApiKey(prefix + i++, digest(s, variable, d.trim()), KeyScope.unrestricted(actions)));
+      }
+    }
+  }
+
+  private static void addKey(List<ApiKey> keys, Map<String, String> sources, String source, ApiKey key) {
+    String earlier = sources.putIfAbsent(key.sha256(), source);
+    if (earlier != null) {
+      throw new ConfigException(source, "the same key as " + earlier + "; list each key once (a key has one scope)");
+    }
+    keys.add(key);
+  }
+
+  /** A key's {@code providers}, {@code accounts} and {@code actions}; each absent one means all (actions: all but admin). */
+  private static KeyScope scope(ConfigSection k, Set<String> configured) {
+    Optional<Set<String>> providers = Optional.ofNullable(nonEmpty(k, "providers", "every provider")).map(names -> {
+      for (String p : names) {
+        if (!configured.contains(p)) {
+          throw new ConfigException(k.key("providers"), "unknown provider '" + p + "' (" + String.join(", ", configured) + ")");
+        }
+      }
+      return Set.copyOf(names);
+    });
+    Optional<List<AccountGlob>> accounts = Optional.ofNullable(nonEmpty(k, "accounts", "every account")).map(patterns -> {
+      List<AccountGlob> globs = new ArrayList<>();
+      for (String p : patterns) {
+        try {
+          globs.add(AccountGlob.of(p));
+        } catch (IllegalArgumentException e) {
+          throw new ConfigException(k.key("accounts"), e.getMessage());
+        }
+      }
+      return globs;
+    });
+    Set<KeyAction> actions = EnumSet.noneOf(KeyAction.class);
+    List<String> names = nonEmpty(k, "actions", "every action but admin");
+    if (names == null) {
+      actions.addAll(KeyAction.DEFAULTS);
+    } else {
+      for (String a : names) {
+        actions.add(KeyAction.byName(a).orElseThrow(() ->
+            new ConfigException(k.key("actions"), "unknown action '" + a + "' (" + KeyAction.names() + ")")));
+      }
+    }
+    return new KeyScope(providers, accounts, actions);
+  }
+
+  /** A list that, when given, names something: an empty one would lock the key out, which nobody means. */
+  private static List<String> nonEmpty(ConfigSection k, String name, String absentMeans) {
+    List<String> values = k.strings(name);
+    if (values != null && values.isEmpty()) {
+      throw new ConfigException(k.key(name), "must not be empty; leave it out for " + absentMeans);
+    }
+    return values;
   }
 
   private static String digest(ConfigSection s, String name, String value) {

@@ -69,6 +69,35 @@ final class ConfigSection {
     return out;
   }
 
+  /**
+   * A list of single values ({@code [read, refresh]}; a comma-separated string, as environment
+   * variables and system properties give it, is read as a list too), or null when absent.
+   */
+  List<String> strings(String name) {
+    Object v = json.getValue(name);
+    if (v == null) {
+      return null;
+    }
+    List<String> out = new ArrayList<>();
+    if (v instanceof JsonArray arr) {
+      for (Object item : arr) {
+        if (item == null || item instanceof JsonObject || item instanceof JsonArray) {
+          throw new ConfigException(key(name), "must be a list of single values, got " + (item == null ? "an empty item" : describe(item)));
+        }
+        out.add(item.toString().trim());
+      }
+    } else if (v instanceof JsonObject) {
+      throw new ConfigException(key(name), "must be a list, got " + describe(v));
+    } else {
+      for (String item : v.toString().split(",")) {
+        if (!item.isBlank()) {
+          out.add(item.trim());
+        }
+      }
+    }
+    return out;
+  }
+
   String string(String name, String def) {
     Object v = json.getValue(name);
     if (v == null) {

@@ -4,6 +4,8 @@ package dev.tokenbroker.error;
 public enum ErrorCode {
   INVALID_REQUEST(400, "invalid_request"),
   AUTHORIZATION_REQUIRED(401, "authorization_required"),
+  /** The API key's providers, accounts or actions do not cover the request; nothing happened. */
+  FORBIDDEN(403, "forbidden"),
   UNKNOWN_PROVIDER(404, "unknown_provider"),
   RATE_LIMITED(429, "rate_limited"),
   INTERNAL_ERROR(500, "internal_error"),

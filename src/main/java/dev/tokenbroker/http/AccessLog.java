@@ -7,7 +7,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * One line per request: method, path (never the query string: the OAuth callback's code and
- * state live there), status and duration. No headers, so no API keys.
+ * state live there), status, duration and the configured name of the API key that was accepted.
+ * No headers, so no API keys.
  */
 final class AccessLog implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger("dev.tokenbroker.http.access");
@@ -17,8 +18,9 @@ final class AccessLog implements Handler<RoutingContext> {
     long started = System.nanoTime();
     ctx.addEndHandler(v -> {
       if (LOG.isDebugEnabled() || ctx.response().getStatusCode() >= 500) {
+        String keyName = ScopeCheck.keyName(ctx);
         String line = ctx.request().method() + " " + ctx.request().path() + " " + ctx.response().getStatusCode() + " "
-            + (System.nanoTime() - started) / 1_000_000 + " ms";
+            + (System.nanoTime() - started) / 1_000_000 + " ms" + (keyName == null ? "" : " key=" + keyName);
         if (ctx.response().getStatusCode() >= 500) {
           LOG.warn(line);
         } else {

@@ -1,6 +1,7 @@
 package dev.tokenbroker.http;
 
 import dev.tokenbroker.bus.Addresses;
+import dev.tokenbroker.config.KeyScope;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;
@@ -10,10 +11,11 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@code GET /v1/events}: {@code token.rotated} and {@code token.failed} from the whole cluster as
- * Server-Sent Events ({@code event:} name, JSON {@code data:}), a heartbeat comment every 15 s,
- * and everything torn down when the client goes away or the node stops. A client that cannot
- * keep up is disconnected rather than buffered without bound.
+ * {@code GET /v1/events} (action events): {@code token.rotated} and {@code token.failed} from the
+ * whole cluster as Server-Sent Events ({@code event:} name, JSON {@code data:}), each only if it
+ * is about the API key's providers and accounts; a heartbeat comment every 15 s, and everything
+ * torn down when the client goes away or the node stops. A client that cannot keep up is
+ * disconnected rather than buffered without bound.
  */
 final class EventStream {
   static final long HEARTBEAT_MS = 15_000;
@@ -25,6 +27,7 @@ final class EventStream {
   }
 
   void handle(RoutingContext ctx) {
+    KeyScope scope = ScopeCheck.scope(ctx);
     HttpServerResponse response = ctx.response();
     response.setChunked(true)
         .putHeader("Content-Type", "text/event-stream; charset=utf-8")
@@ -34,7 +37,7 @@ final class EventStream {
     AtomicBoolean closed = new AtomicBoolean();
     List<MessageConsumer<JsonObject>> consumers = List.of(Addresses.ROTATED, Addresses.FAILED).stream()
         .map(address -> vertx.eventBus().<JsonObject>consumer(address, message -> {
-          if (closed.get()) {
+          if (closed.get() || !ScopeCheck.delivers(scope, message.body())) {
             return;
           }
           if (response.writeQueueFull()) {

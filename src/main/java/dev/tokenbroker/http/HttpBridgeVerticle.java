@@ -1,6 +1,7 @@
 package dev.tokenbroker.http;
 
 import dev.tokenbroker.config.HttpConfig;
+import dev.tokenbroker.config.KeyAction;
 import dev.tokenbroker.metrics.BrokerMetrics;
 import dev.tokenbroker.onboarding.OnboardingService;
 import dev.tokenbroker.token.TokenKey;
@@ -21,8 +22,9 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 /**
  * The HTTP bridge: the event-bus semantics over HTTP for services that are not verticles, the
  * onboarding flow, events (SSE and SockJS), health and metrics. Every {@code /v1} route except
- * the OAuth callback needs {@code Authorization: Bearer <api key>}. This class only assembles the
- * router; each group of routes lives in its own class.
+ * the OAuth callback needs {@code Authorization: Bearer <api key>}, and the key's scope must cover
+ * the route's action and the token's provider and account ({@link ScopeCheck}). This class only
+ * assembles the router; each group of routes lives in its own class.
  */
 public final class HttpBridgeVerticle extends VerticleBase {
   static final int MAX_BODY_BYTES = 64 * 1024;
@@ -68,17 +70,17 @@ public final class HttpBridgeVerticle extends VerticleBase {
 
     OnboardingRoutes onboardingRoutes = new OnboardingRoutes(service, onboarding);
     onboardingRoutes.mountCallback(router);
-    router.route("/v1/*").handler(ctx -> {
-      if (auth.accepts(ctx.request().getHeader("Authorization"))) {
-        ctx.next();
-      } else {
-        ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"token-broker\"");
-        HttpErrors.send(ctx, 401, "unauthorized", "a valid API key is required: Authorization: Bearer <api key>");
-      }
-    });
+    router.route("/v1/*").handler(ctx -> auth.authenticate(ctx.request().getHeader("Authorization")).ifPresentOrElse(key -> {
+      ScopeCheck.remember(ctx, key);
+      ctx.next();
+    }, () -> {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"token-broker\"");
+      HttpErrors.send(ctx, 401, "unauthorized", "a valid API key is required: Authorization: Bearer <api key>");
+    }));
+    // each route below names the action it needs, and a token's provider and account are held to the key's scope (ScopeCheck)
     new TokenRoutes(service).mount(router);
     onboardingRoutes.mountAuthorize(router);
-    router.get("/v1/events").handler(new EventStream(vertx)::handle);
+    router.get("/v1/events").handler(ScopeCheck.action(KeyAction.EVENTS)).handler(new EventStream(vertx)::handle);
 
     router.errorHandler(404, ctx -> HttpErrors.send(ctx, 404, "not_found", "no such route: " + ctx.request().method() + " " + ctx.request().path()));
     router.errorHandler(405, ctx -> HttpErrors.send(ctx, 405, "method_not_allowed", ctx.request().method() + " is not allowed here"));

@@ -1,5 +1,6 @@
 package dev.tokenbroker.http;
 
+import dev.tokenbroker.config.KeyAction;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.onboarding.OnboardingService;
@@ -10,8 +11,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * {@code POST /v1/oauth/{provider}/authorize} (API key) and the provider's redirect back to
- * {@code GET /v1/oauth/{provider}/callback} (no API key: the single-use state is the credential).
+ * {@code POST /v1/oauth/{provider}/authorize} (API key with action admin) and the provider's
+ * redirect back to {@code GET /v1/oauth/{provider}/callback} (no API key: the single-use state is
+ * the credential).
  */
 final class OnboardingRoutes {
   private final TokenService tokens;
@@ -28,11 +30,11 @@ final class OnboardingRoutes {
   }
 
   void mountAuthorize(Router router) {
-    router.post("/v1/oauth/:provider/authorize").handler(this::authorize);
+    router.post("/v1/oauth/:provider/authorize").handler(ScopeCheck.action(KeyAction.ADMIN)).handler(this::authorize);
   }
 
   private void authorize(RoutingContext ctx) {
-    Requests.respond(ctx, tokens, onboarding::start, url -> HttpErrors.json(ctx.response(), 200,
+    Requests.respond(ctx, tokens, KeyAction.ADMIN, onboarding::start, url -> HttpErrors.json(ctx.response(), 200,
         new JsonObject().put("authorize_url", url).put("expires_in", OnboardingService.STATE_TTL.toSeconds())));
   }
 

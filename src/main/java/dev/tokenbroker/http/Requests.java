@@ -1,6 +1,7 @@
 package dev.tokenbroker.http;
 
 import dev.tokenbroker.bus.TokenRequest;
+import dev.tokenbroker.config.KeyAction;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.token.TokenKey;
 import dev.tokenbroker.service.TokenService;
@@ -15,21 +16,27 @@ import java.util.function.Function;
 final class Requests {
   private Requests() {}
 
-  /** The token key from the {provider} path parameter and the account query parameter; 404 for an unknown provider. */
-  static TokenKey key(RoutingContext ctx, TokenService service) {
+  /**
+   * The token key from the {provider} path parameter and the account query parameter: 404 for an
+   * unknown provider, 400 for a bad account, 403 when the API key may not do {@code action} to it.
+   */
+  static TokenKey key(RoutingContext ctx, TokenService service, KeyAction action) {
     String provider = ctx.pathParam("provider");
     service.provider(provider);
-    return new TokenKey(provider, TokenRequest.account(single(ctx.queryParams(), "account")));
+    TokenKey key = new TokenKey(provider, TokenRequest.account(single(ctx.queryParams(), "account")));
+    ScopeCheck.token(ctx, action, key);
+    return key;
   }
 
   /**
-   * Runs {@code action} for the request's token key and answers with {@code onSuccess}; any
-   * failure, thrown or returned, becomes the contract's error.
+   * Runs {@code work} for the request's token key once the API key's scope covers {@code action}
+   * on it, and answers with {@code onSuccess}; any failure, thrown or returned, becomes the
+   * contract's error.
    */
-  static <T> void respond(RoutingContext ctx, TokenService service, Function<TokenKey, Future<T>> action, Consumer<T> onSuccess) {
+  static <T> void respond(RoutingContext ctx, TokenService service, KeyAction action, Function<TokenKey, Future<T>> work, Consumer<T> onSuccess) {
     Future<T> result;
     try {
-      result = action.apply(key(ctx, service));
+      result = work.apply(key(ctx, service, action));
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }

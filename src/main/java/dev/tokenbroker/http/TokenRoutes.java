@@ -2,6 +2,7 @@ package dev.tokenbroker.http;
 
 import dev.tokenbroker.bus.TokenReplies;
 import dev.tokenbroker.bus.TokenRequest;
+import dev.tokenbroker.config.KeyAction;
 import dev.tokenbroker.token.RotationReason;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
@@ -16,7 +17,10 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.function.Function;
 
-/** {@code /v1/tokens}: the event-bus semantics over HTTP, plus the admin list and delete. */
+/**
+ * {@code /v1/tokens}: the event-bus semantics over HTTP (actions read and refresh), plus the list
+ * and delete (admin).
+ */
 final class TokenRoutes {
   private final TokenService service;
 
@@ -25,24 +29,26 @@ final class TokenRoutes {
   }
 
   void mount(Router router) {
-    router.get("/v1/tokens").handler(this::list);
-    router.get("/v1/tokens/:provider").handler(ctx -> answer(ctx, key -> {
+    router.get("/v1/tokens").handler(ScopeCheck.action(KeyAction.ADMIN)).handler(this::list);
+    router.get("/v1/tokens/:provider").handler(ScopeCheck.action(KeyAction.READ)).handler(ctx -> answer(ctx, KeyAction.READ, key -> {
       MultiMap q = ctx.queryParams();
       return service.get(key, TokenRequest.minValidity(Requests.number(q, "min_validity")),
           TokenRequest.rejectedVersion(Requests.number(q, "rejected_version")));
     }));
-    router.post("/v1/tokens/:provider/refresh").handler(ctx -> answer(ctx, key -> service.refresh(key, RotationReason.FORCED)));
-    router.delete("/v1/tokens/:provider").handler(this::forget);
+    router.post("/v1/tokens/:provider/refresh").handler(ScopeCheck.action(KeyAction.REFRESH))
+        .handler(ctx -> answer(ctx, KeyAction.REFRESH, key -> service.refresh(key, RotationReason.FORCED)));
+    router.delete("/v1/tokens/:provider").handler(ScopeCheck.action(KeyAction.ADMIN)).handler(this::forget);
   }
 
-  private void answer(RoutingContext ctx, Function<TokenKey, Future<Token>> action) {
-    Requests.respond(ctx, service, action, token -> HttpErrors.json(ctx.response(), 200, TokenReplies.reply(token, service.policy().now())));
+  private void answer(RoutingContext ctx, KeyAction action, Function<TokenKey, Future<Token>> work) {
+    Requests.respond(ctx, service, action, work, token -> HttpErrors.json(ctx.response(), 200, TokenReplies.reply(token, service.policy().now())));
   }
 
   private void forget(RoutingContext ctx) {
-    Requests.respond(ctx, service, service::forget, v -> ctx.response().setStatusCode(204).end());
+    Requests.respond(ctx, service, KeyAction.ADMIN, service::forget, v -> ctx.response().setStatusCode(204).end());
   }
 
+  /** Every stored token, whatever the admin key's providers and accounts. */
   private void list(RoutingContext ctx) {
     Instant now = service.policy().now();
     JsonArray out = new JsonArray();

@@ -12,8 +12,10 @@ import dev.tokenbroker.provider.ProviderSpec;
 import dev.tokenbroker.support.Await;
 import dev.tokenbroker.support.TestConfigs;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
@@ -78,7 +80,8 @@ class ConfigValidationTest {
     BrokerConfig cfg = BrokerConfig.parse(Await.result(ConfigLoader.load(vertx, "conf/demo.yaml", Map.of())));
     assertTrue(cfg.sandbox().isPresent());
     assertEquals(60, cfg.sandbox().get().lifetimeSeconds());
-    assertTrue(cfg.http().apiKeys().stream().anyMatch(k -> k.name().equals("sandbox-demo")));
+    ApiKey demo = cfg.http().apiKeys().stream().filter(k -> k.name().equals("sandbox-demo")).findFirst().orElseThrow();
+    assertEquals(KeyAction.ALL, demo.scope().actions(), "the README's walk-through lists, deletes and onboards with it");
     assertEquals("http://127.0.0.1:8091/esignglobal/v1/oauth2/accessToken", cfg.providers().get("sandbox").tokenUrl());
   }
 
@@ -136,6 +139,56 @@ class ConfigValidationTest {
     String msg = problem(raw -> raw.getJsonObject("http").getJsonArray("api-keys").getJsonObject(0).put("sha256", "my-plain-key"));
     assertEquals("http.api-keys[0].sha256: must be a SHA-256 hex digest (64 hex characters), not the key itself", msg);
     assertFalse(msg.contains("my-plain-key"), "the rejected value is not echoed");
+  }
+
+  @Test
+  void apiKeyScopesNameTheKeyOfAnUnknownActionProviderOrBadPattern() {
+    assertEquals("http.api-keys[0].actions: unknown action 'wirte' (read, refresh, proxy, events, admin)",
+        problem(raw -> firstKey(raw).put("actions", new JsonArray().add("read").add("wirte"))));
+    assertEquals("http.api-keys[0].providers: unknown provider 'docusign' (esignglobal)",
+        problem(raw -> firstKey(raw).put("providers", new JsonArray().add("docusign"))));
+    assertEquals("http.api-keys[0].accounts: bad pattern 'acme/*' (1 to 64 of letters, digits, '.', '_', '-' and the wildcards * and ?)",
+        problem(raw -> firstKey(raw).put("accounts", new JsonArray().add("acme/*"))));
+    assertEquals("http.api-keys[0].actions: must not be empty; leave it out for every action but admin",
+        problem(raw -> firstKey(raw).put("actions", new JsonArray())));
+    assertEquals("http.api-keys[0].accounts: must be a list of single values, got a section",
+        problem(raw -> firstKey(raw).put("accounts", new JsonArray().add(new JsonObject()))));
+  }
+
+  @Test
+  void apiKeyScopesDefaultToEveryProviderAndAccountAndEveryActionButAdmin() {
+    JsonObject raw = base();
+    firstKey(raw).put("accounts", new JsonArray().add("acme-*")).put("providers", "esignglobal").remove("actions");
+    KeyScope scope = BrokerConfig.parse(raw).http().apiKeys().get(0).scope();
+    assertEquals(KeyAction.DEFAULTS, scope.actions());
+    assertTrue(scope.covers("esignglobal", "acme-1"));
+    assertFalse(scope.covers("esignglobal", "default"));
+    assertFalse(scope.covers("other", "acme-1"));
+  }
+
+  @Test
+  void environmentDigestsGetTheDefaultActionsOrWithTheAdminVariableEveryAction() {
+    JsonObject raw = base();
+    raw.getJsonObject("http").put(ConfigParser.ENV_API_KEYS, "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")
+        .put(ConfigParser.ENV_ADMIN_KEYS, "486ea46224d1bb4fb680f34f7c9ad96a8f24ec88be73ea8e5a6c65260e9cb8a7, "
+            + "F2CA1BB6C7E907D06DAFE4687E579FCE76B37E4E93B7605022DA52E6CCC26FD2");
+    Map<String, KeyScope> scopes = new java.util.LinkedHashMap<>();
+    BrokerConfig.parse(raw).http().apiKeys().forEach(k -> scopes.put(k.name(), k.scope()));
+    assertEquals(List.of("test", "env-1", "env-admin-1", "env-admin-2"), List.copyOf(scopes.keySet()));
+    assertEquals(KeyAction.DEFAULTS, scopes.get("env-1").actions());
+    assertEquals(KeyAction.ALL, scopes.get("env-admin-1").actions());
+    assertEquals(KeyAction.ALL, scopes.get("env-admin-2").actions());
+  }
+
+  @Test
+  void aKeyListedTwiceIsRefusedBecauseItWouldHaveTwoScopes() {
+    String digest = TestConfigs.broker(new JsonObject()).getJsonObject("http").getJsonArray("api-keys").getJsonObject(0).getString("sha256");
+    assertEquals("TOKEN_BROKER_ADMIN_KEY_SHA256: the same key as http.api-keys[0].sha256; list each key once (a key has one scope)",
+        problem(raw -> raw.getJsonObject("http").put(ConfigParser.ENV_ADMIN_KEYS, digest.toUpperCase(java.util.Locale.ROOT))));
+  }
+
+  private static JsonObject firstKey(JsonObject raw) {
+    return raw.getJsonObject("http").getJsonArray("api-keys").getJsonObject(0);
   }
 
   @Test

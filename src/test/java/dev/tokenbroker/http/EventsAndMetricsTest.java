@@ -101,11 +101,11 @@ class EventsAndMetricsTest {
     assertEquals("r2", frames.get(1).getString("address"));
     assertEquals("ev-token", frames.get(1).getJsonObject("body").getString("access_token"));
 
-    ws.sendText(new JsonObject().put("type", "send").put("address", "token.refresh.esignglobal")
+    ws.sendText(new JsonObject().put("type", "send").put("address", "token.rotated")
         .put("replyAddress", "r3").put("headers", new JsonObject().put("authorization", "Bearer " + TestConfigs.API_KEY))
         .put("body", new JsonObject()).encode(), true).join();
     Await.until("refusal of a non-permitted address", Duration.ofSeconds(10), () -> frames.size() >= 3);
-    assertEquals("access_denied", frames.get(2).getString("body"), "only token.get.* is inbound");
+    assertEquals("access_denied", frames.get(2).getString("body"), "only token.get.* and token.refresh.* are inbound");
     assertEquals(1, provider.calls(ProviderDouble.ESIGNGLOBAL_PATH));
 
     ws.sendText(new JsonObject().put("type", "register").put("address", "token.rotated").encode(), true).join();

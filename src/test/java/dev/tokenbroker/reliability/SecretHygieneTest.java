@@ -89,7 +89,8 @@ class SecretHygieneTest {
           .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json").withBody("{\"error\":\"invalid_grant\"}")));
       JsonObject config = TestConfigs.broker(new JsonObject().put("rightsignature",
           TestConfigs.rightsignature(provider.baseUrl()).put("client-secret", CLIENT_SECRET).put("pkce", true)));
-      config.getJsonObject("http").put("api-keys", new JsonArray().add(new JsonObject().put("sha256", Secret.sha256Hex(API_KEY))));
+      config.getJsonObject("http").put("api-keys", new JsonArray().add(new JsonObject().put("sha256", Secret.sha256Hex(API_KEY))
+          .put("actions", new JsonArray().add("read").add("refresh").add("events").add("admin"))));
       try (BrokerNode node = BrokerNode.start(config)) {
         Await.result(node.vertx.eventBus().<JsonObject>consumer(Addresses.ROTATED, m -> places.get("bus events").append(m.body().encode())).completion());
         Await.result(node.vertx.eventBus().<JsonObject>consumer(Addresses.FAILED, m -> places.get("bus events").append(m.body().encode())).completion());

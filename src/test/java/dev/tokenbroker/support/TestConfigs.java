@@ -4,7 +4,10 @@ import dev.tokenbroker.secret.Secret;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-/** Broker configurations for tests: HTTP on a free port, no jitter, providers on WireMock. */
+/**
+ * Broker configurations for tests: HTTP on a free port, no jitter, providers on WireMock, and
+ * {@link #API_KEY} accepted with every action (admin included).
+ */
 public final class TestConfigs {
   public static final String API_KEY = "test-api-key-123";
   public static final String CLIENT_ID = "client-abc";
@@ -17,7 +20,8 @@ public final class TestConfigs {
   public static JsonObject broker(JsonObject providers) {
     return new JsonObject()
         .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("instances", 1)
-            .put("api-keys", new JsonArray().add(new JsonObject().put("name", "test").put("sha256", Secret.sha256Hex(API_KEY)))))
+            .put("api-keys", new JsonArray().add(new JsonObject().put("name", "test").put("sha256", Secret.sha256Hex(API_KEY))
+                .put("actions", new JsonArray().add("read").add("refresh").add("proxy").add("events").add("admin")))))
         .put("refresh", new JsonObject()
             .put("skew-seconds", 300).put("jitter-seconds", 0).put("min-validity-seconds", 30)
             .put("default-lifetime-seconds", 3600).put("retry-initial-seconds", 1).put("retry-max-seconds", 300))
