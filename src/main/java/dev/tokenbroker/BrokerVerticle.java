@@ -176,7 +176,7 @@ public final class BrokerVerticle extends VerticleBase {
           + " brain can send a rotating refresh token twice); set it to a majority of the cluster (2 of 3, 3 of 5)");
     }
     if (cfg.http().apiKeys().isEmpty()) {
-      LOG.warn("No API keys are configured: every /v1 request will be refused (set http.api-keys or TOKEN_BROKER_API_KEY_SHA256)");
+      LOG.warn("No API keys are configured: every /v1 request will be refused (set http.api-keys, TOKEN_BROKER_API_KEY_SHA256 or TOKEN_BROKER_ADMIN_KEY_SHA256)");
     }
     cfg.sandbox().ifPresent(s -> {
       if (s.demoApiKey() != null) {
