@@ -11,7 +11,9 @@ import dev.tokenbroker.store.DurableTokenStore;
 import dev.tokenbroker.store.SqlTokenRepository;
 import dev.tokenbroker.store.TokenCipher;
 import dev.tokenbroker.http.HttpBridgeVerticle;
+import dev.tokenbroker.http.HttpLimits;
 import dev.tokenbroker.metrics.BrokerMetrics;
+import dev.tokenbroker.onboarding.BoundedStateStore;
 import dev.tokenbroker.onboarding.LocalStateStore;
 import dev.tokenbroker.onboarding.OnboardingService;
 import dev.tokenbroker.onboarding.StateStore;
@@ -45,6 +47,7 @@ public final class BrokerVerticle extends VerticleBase {
   private final Clock clock;
   private final RandomGenerator random;
   private final List<HttpBridgeVerticle> httpVerticles = new CopyOnWriteArrayList<>();
+  private HttpLimits httpLimits;
   private TokenService service;
   private TokenEndpointClient endpoint;
   private RefreshVerticle refresher;
@@ -67,6 +70,7 @@ public final class BrokerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     BrokerConfig cfg = BrokerConfig.parse(config());
+    httpLimits = new HttpLimits(cfg.http().limits());
     return startSandbox(cfg)
         .compose(v -> createStore(cfg))
         .compose(cache -> durable(cfg.store(), cache))
@@ -76,7 +80,8 @@ public final class BrokerVerticle extends VerticleBase {
           metrics = BrokerMetrics.create().watch(store);
           service = new TokenService(cfg.providers(), store, leases, endpoint,
               new TokenPolicy(cfg.refresh(), clock, random), new BusTokenEvents(vertx.eventBus()), metrics);
-          onboarding = new OnboardingService(service, states);
+          onboarding = new OnboardingService(service,
+              new BoundedStateStore(states, cfg.http().limits().maxPendingAuthorizations(), clock));
           List<String> providers = List.copyOf(cfg.providers().keySet());
           return vertx.deployVerticle(() -> new TokenVerticle(service, providers),
               new DeploymentOptions().setInstances(cfg.busInstances()));
@@ -86,7 +91,7 @@ public final class BrokerVerticle extends VerticleBase {
           return vertx.deployVerticle(refresher);
         })
         .compose(id -> vertx.deployVerticle(() -> {
-          HttpBridgeVerticle v = new HttpBridgeVerticle(service, onboarding, metrics, cfg.http());
+          HttpBridgeVerticle v = new HttpBridgeVerticle(service, onboarding, metrics, cfg.http(), httpLimits);
           httpVerticles.add(v);
           return v;
         }, new DeploymentOptions().setInstances(cfg.http().instances())))
@@ -118,6 +123,11 @@ public final class BrokerVerticle extends VerticleBase {
   /** The node's refresh verticle (for tests: which tokens this node has timers for). */
   public RefreshVerticle refresher() {
     return refresher;
+  }
+
+  /** The node's HTTP limits and what they count now (for tests). */
+  public HttpLimits httpLimits() {
+    return httpLimits;
   }
 
   /** The HTTP bridge's bound port. */

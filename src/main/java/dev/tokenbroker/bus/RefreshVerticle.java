@@ -209,7 +209,7 @@ public final class RefreshVerticle extends VerticleBase {
     }
     BrokerException error = BrokerException.from(ar.cause());
     Token current = service.store().cached(key);
-    if (error.code() == ErrorCode.AUTHORIZATION_REQUIRED || current == null) {
+    if (error.code() == ErrorCode.AUTHORIZATION_REQUIRED || error.code() == ErrorCode.UNKNOWN_ACCOUNT || current == null) {
       LOG.warn("Stopped renewing " + key + ": " + error.getMessage());
       return;
     }

@@ -6,6 +6,7 @@ import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -13,13 +14,15 @@ import java.util.Map;
  * Reads the configuration with Vert.x Config: the YAML (or JSON) file, then the environment,
  * then system properties, each overriding the one before. From the environment only the
  * broker's own variables are taken: {@code TOKEN_BROKER_<PROVIDER>_CLIENT_ID},
- * {@code TOKEN_BROKER_<PROVIDER>_CLIENT_SECRET}, {@code TOKEN_BROKER_API_KEY_SHA256},
+ * {@code TOKEN_BROKER_<PROVIDER>_CLIENT_SECRET}, the same with {@code _<ACCOUNT>} after the
+ * provider for the accounts the file lists, {@code TOKEN_BROKER_API_KEY_SHA256},
  * {@code TOKEN_BROKER_ADMIN_KEY_SHA256},
  * {@code TOKEN_BROKER_STORE_PASSWORD}, {@code TOKEN_BROKER_ENCRYPTION_KEY} and
  * {@code TOKEN_BROKER_ENCRYPTION_OLD_KEYS}, {@code TOKEN_BROKER_CLUSTER_KEY} and
  * {@code TOKEN_BROKER_CLUSTER_OLD_KEYS}.
  * System properties are read hierarchically ({@code -Dhttp.port=8081}) for the broker's
- * top-level sections only.
+ * top-level sections only, and only for keys the broker knows: the JVM's own properties that
+ * share a prefix ({@code -Dhttp.proxyHost}) are left out, never reported as misspelt keys.
  */
 public final class ConfigLoader {
   private static final String[] SECTIONS = {"http", "refresh", "store", "providers", "sandbox", "bus", "cluster"};
@@ -43,10 +46,11 @@ public final class ConfigLoader {
     return fileRetriever.getConfig()
         .recover(t -> Future.failedFuture(new ConfigException(path, "cannot read the configuration file: " + firstLine(t))))
         .compose(fromFile -> sysRetriever.getConfig().map(fromSys -> {
-          JsonObject merged = fromFile.copy();
-          merged.mergeIn(environmentOverlay(merged, env), true);
+          JsonObject fileAndEnv = fromFile.copy();
+          fileAndEnv.mergeIn(environmentOverlay(fileAndEnv, env), true);
+          JsonObject merged = fileAndEnv.copy();
           merged.mergeIn(onlySections(fromSys), true);
-          return merged;
+          return withoutForeignProperties(merged, fileAndEnv);
         }))
         .onComplete(x -> {
           fileRetriever.close();
@@ -60,10 +64,20 @@ public final class ConfigLoader {
     JsonObject providers = config.getValue("providers") instanceof JsonObject p ? p : new JsonObject();
     JsonObject providerOverlay = new JsonObject();
     for (String name : providers.fieldNames()) {
-      String prefix = "TOKEN_BROKER_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
-      JsonObject one = new JsonObject();
-      putIfSet(one, "client-id", env.get(prefix + "_CLIENT_ID"));
-      putIfSet(one, "client-secret", env.get(prefix + "_CLIENT_SECRET"));
+      String prefix = EnvNames.provider(name);
+      JsonObject one = credentials(env, prefix);
+      JsonObject accounts = providers.getValue(name) instanceof JsonObject p
+          && p.getValue("accounts") instanceof JsonObject a ? a : new JsonObject();
+      JsonObject accountOverlay = new JsonObject();
+      for (String account : accounts.fieldNames()) {
+        JsonObject credentials = credentials(env, EnvNames.account(name, account));
+        if (!credentials.isEmpty()) {
+          accountOverlay.put(account, credentials);
+        }
+      }
+      if (!accountOverlay.isEmpty()) {
+        one.put("accounts", accountOverlay);
+      }
       if (!one.isEmpty()) {
         providerOverlay.put(name, one);
       }
@@ -91,6 +105,51 @@ public final class ConfigLoader {
       overlay.put("http", http);
     }
     return overlay;
+  }
+
+  private static JsonObject credentials(Map<String, String> env, String prefix) {
+    JsonObject out = new JsonObject();
+    putIfSet(out, "client-id", env.get(prefix + "_CLIENT_ID"));
+    putIfSet(out, "client-secret", env.get(prefix + "_CLIENT_SECRET"));
+    return out;
+  }
+
+  /**
+   * Drops the keys the broker does not know that only system properties brought: the JVM and
+   * other libraries have properties under the same prefixes ({@code http.proxyHost},
+   * {@code http.maxConnections}). A key the file (or the environment) has too stays, so that
+   * parsing reports the misspelling.
+   */
+  static JsonObject withoutForeignProperties(JsonObject merged, JsonObject fileAndEnv) {
+    for (ConfigSection.UnknownKey unknown : ConfigParser.unknownKeys(merged)) {
+      List<String> path = unknown.segments();
+      if (path != null && !contains(fileAndEnv, path)) {
+        remove(merged, path);
+      }
+    }
+    return merged;
+  }
+
+  private static boolean contains(JsonObject json, List<String> path) {
+    Object at = json;
+    for (String segment : path) {
+      if (!(at instanceof JsonObject obj) || !obj.containsKey(segment)) {
+        return false;
+      }
+      at = obj.getValue(segment);
+    }
+    return true;
+  }
+
+  private static void remove(JsonObject json, List<String> path) {
+    JsonObject at = json;
+    for (String segment : path.subList(0, path.size() - 1)) {
+      if (!(at.getValue(segment) instanceof JsonObject next)) {
+        return;
+      }
+      at = next;
+    }
+    at.remove(path.get(path.size() - 1));
   }
 
   private static void putIfSet(JsonObject target, String key, String value) {

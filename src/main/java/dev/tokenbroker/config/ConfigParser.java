@@ -3,6 +3,7 @@ package dev.tokenbroker.config;
 import dev.tokenbroker.provider.GrantType;
 import dev.tokenbroker.provider.BodyEncoding;
 import dev.tokenbroker.provider.ClientAuth;
+import dev.tokenbroker.provider.ClientCredentials;
 import dev.tokenbroker.provider.Preset;
 import dev.tokenbroker.provider.ProviderSpec;
 import dev.tokenbroker.secret.Secret;
@@ -18,9 +19,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** Turns the merged raw configuration into a validated {@link BrokerConfig}. */
+/**
+ * Turns the merged raw configuration into a validated {@link BrokerConfig}. Every key the
+ * broker knows is read here, even when its feature is off, so that a key nobody reads is a
+ * misspelling: it stops start-up naming the closest known key.
+ */
 final class ConfigParser {
   static final Pattern PROVIDER_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
+  static final Pattern ACCOUNT_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
   private static final long MAX_SECONDS = 10L * 365 * 24 * 3600;
 
@@ -41,6 +47,29 @@ final class ConfigParser {
   }
 
   BrokerConfig parse() {
+    BrokerConfig config = build();
+    List<ConfigSection.UnknownKey> unknown = root.unknownKeys();
+    if (!unknown.isEmpty()) {
+      throw unknown.get(0).exception();
+    }
+    return config;
+  }
+
+  /**
+   * The keys of {@code raw} that the broker does not know; empty when the configuration is
+   * invalid for another reason (parsing reports that).
+   */
+  static List<ConfigSection.UnknownKey> unknownKeys(JsonObject raw) {
+    ConfigParser parser = new ConfigParser(raw);
+    try {
+      parser.build();
+    } catch (ConfigException e) {
+      return List.of();
+    }
+    return parser.root.unknownKeys();
+  }
+
+  private BrokerConfig build() {
     RefreshConfig refresh = refresh(root.section("refresh"));
     StoreConfig store = store(root.section("store"));
     Map<String, ProviderSpec> providers = providers(root.section("providers"));
@@ -56,6 +85,12 @@ final class ConfigParser {
     String host = s.string("host", "127.0.0.1");
     int port = (int) s.number("port", 8080, 0, 65535, "a port number");
     int instances = (int) s.number("instances", 2, 1, 64, "a whole number");
+    HttpConfig.Limits defaults = HttpConfig.Limits.defaults();
+    HttpConfig.Limits limits = new HttpConfig.Limits(
+        (int) s.seconds("idle-timeout-seconds", defaults.idleTimeoutSeconds(), 1, 24 * 3600),
+        (int) s.number("max-connections", defaults.maxConnections(), 1, 1_000_000, "a whole number"),
+        (int) s.number("max-event-streams", defaults.maxEventStreams(), 0, 1_000_000, "a whole number"),
+        (int) s.number("max-pending-authorizations", defaults.maxPendingAuthorizations(), 1, 10_000_000, "a whole number"));
     List<ApiKey> keys = apiKeys(s, sandbox, providers);
     ConfigSection tls = s.section("tls");
     String cert = tls.file("cert-path");
@@ -63,7 +98,7 @@ final class ConfigParser {
     if ((cert == null) != (key == null)) {
       throw new ConfigException(tls.key(cert == null ? "cert-path" : "key-path"), "is required with " + tls.key(cert == null ? "key-path" : "cert-path"));
     }
-    return new HttpConfig(host, port, keys, instances, cert, key);
+    return new HttpConfig(host, port, keys, instances, cert, key, limits);
   }
 
   /**
@@ -181,13 +216,17 @@ final class ConfigParser {
     StoreConfig.Type kind;
     switch (type) {
       case "memory":
+        // the durable stores' keys are allowed (and ignored): a file may keep them for a later switch
+        s.known("path", "url", "user", "password", "encryption", ENV_ENCRYPTION_KEY, ENV_OLD_KEYS);
         return StoreConfig.memory();
       case "file": {
+        s.known("url");
         kind = StoreConfig.Type.FILE;
         jdbc = "jdbc:h2:file:" + java.nio.file.Path.of(s.string("path", "data/tokens")).toAbsolutePath();
         break;
       }
       case "postgres": {
+        s.known("path");
         kind = StoreConfig.Type.POSTGRES;
         String url = s.requiredString("url", " with type postgres (postgresql://host:5432/database)");
         if (url.startsWith("postgresql://")) {
@@ -207,6 +246,7 @@ final class ConfigParser {
     List<Secret> old = new ArrayList<>();
     if (encryption.equals("aes-gcm")) {
       String k = s.string(ENV_ENCRYPTION_KEY, null);
+      s.known(ENV_OLD_KEYS);
       if (k == null) {
         throw new ConfigException(s.key("encryption"), "a durable store encrypts tokens: set TOKEN_BROKER_ENCRYPTION_KEY "
             + "(base64 of 32 random bytes: openssl rand -base64 32), or encryption: none explicitly");
@@ -222,6 +262,8 @@ final class ConfigParser {
       }
     } else if (!encryption.equals("none")) {
       throw new ConfigException(s.key("encryption"), "must be aes-gcm or none, got '" + encryption + "'");
+    } else {
+      s.known(ENV_ENCRYPTION_KEY, ENV_OLD_KEYS); // keys from the environment, unused without encryption
     }
     String password = s.string("password", null);
     return new StoreConfig(kind, jdbc, s.string("user", null), Secret.ofNullable(password), key, old);
@@ -301,10 +343,10 @@ final class ConfigParser {
     String tokenUrl = s.url("token-url");
     if (tokenUrl == null) {
       if (preset == null) {
-        throw new ConfigException(s.key("token-url"), "is required for a provider without a preset");
+        throw s.missing("token-url", "is required for a provider without a preset");
       }
       if (baseUrl == null) {
-        throw new ConfigException(s.key("base-url"), "is required for preset " + preset.configName()
+        throw s.missing("base-url", "is required for preset " + preset.configName()
             + " (it differs per data centre), or set token-url");
       }
       tokenUrl = preset.tokenUrl(baseUrl);
@@ -319,13 +361,14 @@ final class ConfigParser {
     GrantType grant = s.choice("grant", GrantType.class, preset == null ? GrantType.CLIENT_CREDENTIALS : preset.defaultGrant());
     BodyEncoding body = s.choice("body", BodyEncoding.class, preset == null ? BodyEncoding.FORM : preset.body());
     ClientAuth clientAuth = s.choice("client-auth", ClientAuth.class, ClientAuth.BODY);
-    String envPrefix = "TOKEN_BROKER_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
+    String envPrefix = EnvNames.provider(name);
     String clientId = s.requiredString("client-id", "; set it in the file or in " + envPrefix + "_CLIENT_ID");
     String clientSecret = s.requiredString("client-secret", "; set it in the file or in " + envPrefix + "_CLIENT_SECRET");
     String redirectUri = s.url("redirect-uri");
     if (grant == GrantType.AUTHORIZATION_CODE && redirectUri == null) {
-      throw new ConfigException(s.key("redirect-uri"), "is required with grant authorization_code");
+      throw s.missing("redirect-uri", "is required with grant authorization_code");
     }
+    Map<String, ClientCredentials> accounts = accounts(name, grant, s.section("accounts"));
     long timeout = s.seconds("timeout-seconds", 10, 1, 600);
     boolean rotates = s.bool("rotates-refresh-tokens", preset != null && preset.rotatesRefreshTokens());
     Long refreshLifetime = s.has("refresh-token-lifetime-seconds")
@@ -339,7 +382,34 @@ final class ConfigParser {
     }
     return new ProviderSpec(name, preset == null ? null : preset.configName(), tokenUrl, authorizeUrl, grant,
         body, clientAuth, clientId, Secret.of(clientSecret), s.string("scope", null), redirectUri,
-        Duration.ofSeconds(timeout), rotates, refreshLifetime, s.bool("pkce", false), params);
+        Duration.ofSeconds(timeout), rotates, refreshLifetime, s.bool("pkce", false), params, accounts);
+  }
+
+  /**
+   * {@code providers.<p>.accounts.<name>}: the accounts of a client_credentials provider besides
+   * {@code default}, each with its own client id and secret (or TOKEN_BROKER_<P>_<ACCOUNT>_CLIENT_ID
+   * / _CLIENT_SECRET). An authorization_code provider lists none: its accounts exist once authorized.
+   */
+  private Map<String, ClientCredentials> accounts(String provider, GrantType grant, ConfigSection s) {
+    Map<String, ClientCredentials> out = new LinkedHashMap<>();
+    for (String account : s.names()) {
+      if (grant != GrantType.CLIENT_CREDENTIALS) {
+        throw new ConfigException(s.key(account), "only client_credentials providers list accounts; an "
+            + grant.name().toLowerCase(Locale.ROOT) + " account exists once it is authorized");
+      }
+      if (!ACCOUNT_NAME.matcher(account).matches()) {
+        throw new ConfigException(s.key(account), "account names must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+      }
+      if (account.equals(ProviderSpec.DEFAULT_ACCOUNT)) {
+        throw new ConfigException(s.key(account), "the account default uses the provider's own client-id and client-secret");
+      }
+      ConfigSection one = s.section(account);
+      String env = EnvNames.account(provider, account);
+      String id = one.requiredString("client-id", "; set it in the file or in " + env + "_CLIENT_ID");
+      String secret = one.requiredString("client-secret", "; set it in the file or in " + env + "_CLIENT_SECRET");
+      out.put(account, new ClientCredentials(id, Secret.of(secret)));
+    }
+    return out;
   }
 
   /** Secrets travel to the token endpoint: https only, unless it is this machine or the config says otherwise. */
@@ -357,7 +427,11 @@ final class ConfigParser {
   }
 
   private Optional<SandboxConfig> sandbox(ConfigSection s) {
-    if (s.names().isEmpty() || !s.bool("enabled", true)) {
+    if (s.isEmpty()) {
+      return Optional.empty();
+    }
+    if (!s.bool("enabled", true)) {
+      s.known("host", "port", "lifetime-seconds", "client-id", "client-secret", "demo-api-key");
       return Optional.empty();
     }
     String demoKey = s.string("demo-api-key", null);

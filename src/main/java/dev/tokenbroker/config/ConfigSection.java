@@ -4,67 +4,147 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Typed reads from one section of the raw configuration, with errors that name the full key
  * ({@code providers.esignglobal.timeout-seconds}). Values may arrive as YAML numbers or as
  * strings (environment variables and system properties are strings).
+ *
+ * <p>Every key a section is asked for, present or not, becomes one of its known keys; after
+ * parsing, {@link #unknownKeys()} lists the keys of the configuration that nobody asked for
+ * (misspellings), each with the closest known key of its section.
  */
 final class ConfigSection {
   private final String path;
+  /** The path as object keys, or null below a list item (system properties cannot reach there). */
+  private final List<String> segments;
   private final JsonObject json;
+  /** The keys this section was asked for: its known keys. */
+  private final Set<String> known = new LinkedHashSet<>();
+  private final Map<String, ConfigSection> children = new HashMap<>();
+  private final Map<String, List<ConfigSection>> lists = new HashMap<>();
+  /** Every section of this configuration, shared by the whole tree, for {@link #unknownKeys()}. */
+  private final List<ConfigSection> all;
 
-  ConfigSection(String path, JsonObject json) {
+  private ConfigSection(String path, List<String> segments, JsonObject json, List<ConfigSection> all) {
     this.path = path;
+    this.segments = segments;
     this.json = json == null ? new JsonObject() : json;
+    this.all = all;
+    all.add(this);
   }
 
   static ConfigSection root(JsonObject json) {
-    return new ConfigSection("", json);
+    return new ConfigSection("", List.of(), json, new ArrayList<>());
   }
 
   String key(String name) {
     return path.isEmpty() ? name : path + "." + name;
   }
 
+  /** Reads a raw value: the key is known from now on. */
+  private Object value(String name) {
+    known.add(name);
+    return json.getValue(name);
+  }
+
+  /** Declares keys as known without reading them (the keys of a feature that is off). */
+  void known(String... names) {
+    Collections.addAll(known, names);
+  }
+
   boolean has(String name) {
-    Object v = json.getValue(name);
+    Object v = value(name);
     return v != null && !(v instanceof String s && s.isBlank());
   }
 
+  /** True when the section has no keys at all (absent or empty). */
+  boolean isEmpty() {
+    return json.isEmpty();
+  }
+
+  /** The keys present, for sections whose keys are names (providers, accounts): all of them are known. */
   Set<String> names() {
+    known.addAll(json.fieldNames());
     return json.fieldNames();
   }
 
   ConfigSection section(String name) {
-    Object v = json.getValue(name);
-    if (v == null) {
-      return new ConfigSection(key(name), new JsonObject());
+    ConfigSection existing = children.get(name);
+    if (existing != null) {
+      return existing;
     }
-    if (!(v instanceof JsonObject obj)) {
+    Object v = value(name);
+    if (v != null && !(v instanceof JsonObject)) {
       throw new ConfigException(key(name), "must be a section (a map of keys), got " + describe(v));
     }
-    return new ConfigSection(key(name), obj);
+    ConfigSection child = new ConfigSection(key(name), childSegments(name), (JsonObject) v, all);
+    children.put(name, child);
+    return child;
   }
 
   List<ConfigSection> sections(String name) {
-    Object v = json.getValue(name);
-    List<ConfigSection> out = new ArrayList<>();
-    if (v == null) {
-      return out;
+    List<ConfigSection> existing = lists.get(name);
+    if (existing != null) {
+      return existing;
     }
-    if (!(v instanceof JsonArray arr)) {
+    Object v = value(name);
+    List<ConfigSection> out = new ArrayList<>();
+    if (v != null && !(v instanceof JsonArray)) {
       throw new ConfigException(key(name), "must be a list, got " + describe(v));
     }
+    JsonArray arr = v == null ? new JsonArray() : (JsonArray) v;
     for (int i = 0; i < arr.size(); i++) {
       Object item = arr.getValue(i);
       if (!(item instanceof JsonObject obj)) {
         throw new ConfigException(key(name) + "[" + i + "]", "must be a section, got " + describe(item));
       }
-      out.add(new ConfigSection(key(name) + "[" + i + "]", obj));
+      out.add(new ConfigSection(key(name) + "[" + i + "]", null, obj, all));
+    }
+    lists.put(name, List.copyOf(out));
+    return lists.get(name);
+  }
+
+  private List<String> childSegments(String name) {
+    if (segments == null) {
+      return null;
+    }
+    List<String> out = new ArrayList<>(segments);
+    out.add(name);
+    return List.copyOf(out);
+  }
+
+  /**
+   * The error for a required key that is absent: when a key that nobody asked for is a likely
+   * misspelling of it ({@code client-secert}), the misspelling is the error, not the absence.
+   */
+  ConfigException missing(String name, String problem) {
+    for (String present : json.fieldNames()) {
+      if (!known.contains(present) && !present.equals(name) && ConfigKeys.close(present, name)) {
+        return new ConfigException(key(present), ConfigKeys.unknown(present, Set.of(name)));
+      }
+    }
+    return new ConfigException(key(name), problem);
+  }
+
+  /** The keys of the whole configuration that no section asked for, in the order they were met. */
+  List<UnknownKey> unknownKeys() {
+    List<UnknownKey> out = new ArrayList<>();
+    for (ConfigSection section : all) {
+      for (String name : section.json.fieldNames()) {
+        if (!section.known.contains(name)) {
+          out.add(new UnknownKey(section.key(name), section.childSegments(name),
+              ConfigKeys.unknown(name, new TreeSet<>(section.known))));
+        }
+      }
     }
     return out;
   }
@@ -74,7 +154,7 @@ final class ConfigSection {
    * variables and system properties give it, is read as a list too), or null when absent.
    */
   List<String> strings(String name) {
-    Object v = json.getValue(name);
+    Object v = value(name);
     if (v == null) {
       return null;
     }
@@ -98,8 +178,15 @@ final class ConfigSection {
     return out;
   }
 
+  /** A key nobody asked for; {@code segments} is its path as object keys, or null below a list item. */
+  record UnknownKey(String key, List<String> segments, String problem) {
+    ConfigException exception() {
+      return new ConfigException(key, problem);
+    }
+  }
+
   String string(String name, String def) {
-    Object v = json.getValue(name);
+    Object v = value(name);
     if (v == null) {
       return def;
     }
@@ -113,7 +200,7 @@ final class ConfigSection {
   String requiredString(String name, String why) {
     String s = string(name, null);
     if (s == null) {
-      throw new ConfigException(key(name), "is required" + (why == null ? "" : why));
+      throw missing(name, "is required" + (why == null ? "" : why));
     }
     return s;
   }
@@ -140,7 +227,7 @@ final class ConfigSection {
   }
 
   long number(String name, long def, long min, long max, String what) {
-    Object v = json.getValue(name);
+    Object v = value(name);
     if (v == null || (v instanceof String s && s.isBlank())) {
       return def;
     }
@@ -167,7 +254,7 @@ final class ConfigSection {
   }
 
   boolean bool(String name, boolean def) {
-    Object v = json.getValue(name);
+    Object v = value(name);
     if (v == null) {
       return def;
     }

@@ -7,10 +7,14 @@ public enum ErrorCode {
   /** The API key's providers, accounts or actions do not cover the request; nothing happened. */
   FORBIDDEN(403, "forbidden"),
   UNKNOWN_PROVIDER(404, "unknown_provider"),
+  /** A client_credentials provider has no such account configured: no provider call, nothing stored. */
+  UNKNOWN_ACCOUNT(404, "unknown_account"),
   RATE_LIMITED(429, "rate_limited"),
   INTERNAL_ERROR(500, "internal_error"),
   PROVIDER_ERROR(502, "provider_error"),
-  PROVIDER_UNAVAILABLE(503, "provider_unavailable");
+  PROVIDER_UNAVAILABLE(503, "provider_unavailable"),
+  /** A limit of this node is reached (event streams, pending authorizations); retry_after says when to try again. */
+  OVERLOADED(503, "overloaded");
 
   private final int status;
   private final String error;

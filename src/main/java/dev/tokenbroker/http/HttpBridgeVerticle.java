@@ -9,11 +9,17 @@ import dev.tokenbroker.service.TokenService;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.logging.Logger;
+import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -27,6 +33,7 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
  * assembles the router; each group of routes lives in its own class.
  */
 public final class HttpBridgeVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpBridgeVerticle.class);
   static final int MAX_BODY_BYTES = 64 * 1024;
   static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
   /** A key that is never stored: reading it proves the store answers. */
@@ -37,14 +44,20 @@ public final class HttpBridgeVerticle extends VerticleBase {
   private final BrokerMetrics metrics;
   private final HttpConfig config;
   private final ApiKeyAuth auth;
+  private final HttpLimits limits;
+  private final AtomicLong refusedConnections = new AtomicLong();
   private HttpServer server;
+  private EventStream events;
 
-  public HttpBridgeVerticle(TokenService service, OnboardingService onboarding, BrokerMetrics metrics, HttpConfig config) {
+  /** @param limits the node's limits, shared by all its HTTP verticle instances */
+  public HttpBridgeVerticle(TokenService service, OnboardingService onboarding, BrokerMetrics metrics, HttpConfig config,
+                            HttpLimits limits) {
     this.service = service;
     this.onboarding = onboarding;
     this.metrics = metrics;
     this.config = config;
     this.auth = new ApiKeyAuth(config.apiKeys());
+    this.limits = limits;
   }
 
   @Override
@@ -80,7 +93,10 @@ public final class HttpBridgeVerticle extends VerticleBase {
     // each route below names the action it needs, and a token's provider and account are held to the key's scope (ScopeCheck)
     new TokenRoutes(service).mount(router);
     onboardingRoutes.mountAuthorize(router);
-    router.get("/v1/events").handler(ScopeCheck.action(KeyAction.EVENTS)).handler(new EventStream(vertx)::handle);
+    // a heartbeat at least twice per idle timeout, so that idle streams are not closed
+    events = new EventStream(vertx, limits,
+        Math.min(EventStream.HEARTBEAT_MS, config.limits().idleTimeoutSeconds() * 1000L / 2));
+    router.get("/v1/events").handler(ScopeCheck.action(KeyAction.EVENTS)).handler(events::handle);
 
     router.errorHandler(404, ctx -> HttpErrors.send(ctx, 404, "not_found", "no such route: " + ctx.request().method() + " " + ctx.request().path()));
     router.errorHandler(405, ctx -> HttpErrors.send(ctx, 405, "method_not_allowed", ctx.request().method() + " is not allowed here"));
@@ -92,20 +108,60 @@ public final class HttpBridgeVerticle extends VerticleBase {
         .setHost(config.host())
         .setPort(config.port())
         .setMaxHeaderSize(16 * 1024)
-        .setMaxInitialLineLength(8 * 1024);
+        .setMaxInitialLineLength(8 * 1024)
+        .setIdleTimeout(config.limits().idleTimeoutSeconds())
+        .setIdleTimeoutUnit(TimeUnit.SECONDS)
+        // HTTP/1.1 only: with cleartext HTTP/2 (h2c) on, Vert.x creates a connection (and calls the
+        // connection handler that enforces http.max-connections) only once the client has sent bytes
+        .setHttp2ClearTextEnabled(false);
     if (config.tlsCertPath() != null) {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tlsCertPath()).setKeyPath(config.tlsKeyPath()));
     }
-    return vertx.createHttpServer(options)
+    return events.start().compose(v -> vertx.createHttpServer(options)
+        .connectionHandler(this::admit)
         .requestHandler(router)
         .listen()
-        .onSuccess(s -> server = s);
+        .onSuccess(s -> server = s));
+  }
+
+  /**
+   * Counts the node's connections; one beyond {@code http.max-connections} is closed as soon as it
+   * is accepted, before it holds any buffer or request state (answering it 503 would mean keeping
+   * it open until the client sends a request, which is what the cap is to prevent).
+   */
+  private void admit(HttpConnection connection) {
+    if (!limits.openConnection()) {
+      long refused = refusedConnections.incrementAndGet();
+      if (refused == 1 || refused % 1000 == 0) {
+        LOG.warn("Refused " + refused + " connection(s): this node already has " + config.limits().maxConnections()
+            + " open (http.max-connections)");
+      }
+      connection.close();
+      return;
+    }
+    // a connection upgraded to a WebSocket (SockJS) no longer reports its close to its HTTP close
+    // handler; its channel does
+    AtomicBoolean counted = new AtomicBoolean(true);
+    Runnable closed = () -> {
+      if (counted.getAndSet(false)) {
+        limits.connectionClosed();
+      }
+    };
+    connection.closeHandler(v -> closed.run());
+    if (connection instanceof ConnectionBase base) {
+      base.channel().closeFuture().addListener(f -> closed.run());
+    }
   }
 
   /** Stops accepting requests and lets those in flight finish, for at most {@link #SHUTDOWN_GRACE}. */
   @Override
   public Future<?> stop() {
-    return server == null ? Future.succeededFuture() : server.shutdown(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    Future<Void> shutdown = server == null ? Future.succeededFuture() : server.shutdown(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    return shutdown.onComplete(ar -> {
+      if (events != null) {
+        events.stop();
+      }
+    });
   }
 
   /** The port actually bound (useful with port 0). */

@@ -37,7 +37,7 @@ public final class OnboardingService {
 
   /** Remembers a new state for the account and answers the URL to send the person to. */
   public Future<String> start(TokenKey key) {
-    ProviderSpec spec = tokens.provider(key.provider());
+    ProviderSpec spec = tokens.spec(key);
     if (spec.authorizeUrl() == null) {
       throw BrokerException.invalidRequest("provider '" + spec.name() + "' has no authorize-url configured");
     }

@@ -3,13 +3,17 @@ package dev.tokenbroker.provider;
 import dev.tokenbroker.secret.Secret;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything the broker needs to talk to one provider, after the preset is applied and the
  * configuration validated. Immutable; {@code toString()} never shows the client secret.
  *
+ * @param clientId the client id of the account {@code default}
  * @param authorizeParams names of the authorize-URL parameters (response_type, client_id,
  *     redirect_uri, scope, state), overridable because some vendors spell them differently
+ * @param accounts the further accounts of a {@code client_credentials} provider
+ *     ({@code providers.<p>.accounts}), each with its own client credentials
  */
 public record ProviderSpec(
     String name,
@@ -27,9 +31,40 @@ public record ProviderSpec(
     boolean rotatesRefreshTokens,
     Long refreshTokenLifetimeSeconds,
     boolean pkce,
-    Map<String, String> authorizeParams) {
+    Map<String, String> authorizeParams,
+    Map<String, ClientCredentials> accounts) {
+
+  /** The account every provider has (the token key's default account), served with {@link #clientId}. */
+  public static final String DEFAULT_ACCOUNT = "default";
 
   public ProviderSpec {
     authorizeParams = Map.copyOf(authorizeParams);
+    accounts = Map.copyOf(accounts);
+  }
+
+  /** A provider whose only configured account is {@code default}. */
+  public ProviderSpec(String name, String preset, String tokenUrl, String authorizeUrl, GrantType grant, BodyEncoding body,
+                      ClientAuth clientAuth, String clientId, Secret clientSecret, String scope, String redirectUri,
+                      Duration timeout, boolean rotatesRefreshTokens, Long refreshTokenLifetimeSeconds, boolean pkce,
+                      Map<String, String> authorizeParams) {
+    this(name, preset, tokenUrl, authorizeUrl, grant, body, clientAuth, clientId, clientSecret, scope, redirectUri, timeout,
+        rotatesRefreshTokens, refreshTokenLifetimeSeconds, pkce, authorizeParams, Map.of());
+  }
+
+  /**
+   * This provider as {@code account} talks to it: with the account's own client credentials.
+   * Empty when the account does not exist here: a {@code client_credentials} provider serves
+   * {@code default} and its configured accounts only; an {@code authorization_code} provider
+   * serves any account (it exists once authorized), with the provider's credentials.
+   */
+  public Optional<ProviderSpec> forAccount(String account) {
+    ClientCredentials own = accounts.get(account);
+    if (own != null) {
+      return Optional.of(new ProviderSpec(name, preset, tokenUrl, authorizeUrl, grant, body, clientAuth, own.clientId(),
+          own.clientSecret(), scope, redirectUri, timeout, rotatesRefreshTokens, refreshTokenLifetimeSeconds, pkce,
+          authorizeParams, accounts));
+    }
+    return account.equals(DEFAULT_ACCOUNT) || grant == GrantType.AUTHORIZATION_CODE
+        ? Optional.of(this) : Optional.empty();
   }
 }

@@ -33,6 +33,9 @@ import java.time.Instant;
  *   <li><b>Failures back off cluster-wide</b>: the lease becomes a backoff record every node honours.</li>
  *   <li>A caller that finds the lease busy waits for it and reads what the holder stored; it never
  *       calls the provider while another holder is active.</li>
+ *   <li><b>A renewal never creates a token</b> ({@link TokenNeed#existingOnly()}): when the token is
+ *       gone (deleted), it is read again under the lease and the rotation ends with null, without a
+ *       provider call.</li>
  * </ol>
  * When the outcome of a rotation is unknown to the protocol itself (the {@link Rotation} failed
  * without an {@link Outcome}), the lease is {@linkplain RotationLeases#abandon abandoned}: it ends
@@ -93,7 +96,8 @@ public final class RotationProtocol {
 
   /**
    * Makes the stored token meet {@code need}: answers with the stored token when it already does,
-   * otherwise rotates under the key's lease (or waits for the current holder).
+   * otherwise rotates under the key's lease (or waits for the current holder). Completes with
+   * null when the need is {@linkplain TokenNeed#existingOnly() a renewal} and there is no token.
    */
   public Future<Token> rotate(TokenKey key, TokenNeed need, Duration deadline, Rotation rotation) {
     return attempt(key, need, leaseTtl(deadline), rotation, BUSY_ATTEMPTS);
@@ -101,7 +105,7 @@ public final class RotationProtocol {
 
   private Future<Token> attempt(TokenKey key, TokenNeed need, Duration ttl, Rotation rotation, int attempts) {
     return store.load(key).compose(current -> {
-      if (need.satisfiedBy(current, policy)) {
+      if (need.settledBy(current, policy)) {
         return Future.succeededFuture(current);
       }
       try {
@@ -128,7 +132,7 @@ public final class RotationProtocol {
 
   private Future<Token> holding(RotationLeases.Lease lease, TokenNeed need, Duration ttl, Rotation rotation) {
     return store.load(lease.key()).compose(current -> {
-      if (need.satisfiedBy(current, policy)) {
+      if (need.settledBy(current, policy)) {
         return leases.release(lease).map(current);
       }
       TokenGrant grant;

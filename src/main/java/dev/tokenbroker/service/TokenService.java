@@ -76,26 +76,46 @@ public final class TokenService {
   }
 
   /**
+   * The provider's spec as the key's account talks to it (its own client credentials); 404
+   * unknown_provider, or 404 unknown_account for an account a client_credentials provider does
+   * not list under {@code providers.<p>.accounts}.
+   */
+  public ProviderSpec spec(TokenKey key) {
+    return provider(key.provider()).forAccount(key.account()).orElseThrow(() -> new BrokerException(ErrorCode.UNKNOWN_ACCOUNT,
+        "provider '" + key.provider() + "' has no account '" + key.account() + "' (configure it under providers."
+            + key.provider() + ".accounts)"));
+  }
+
+  /**
    * A token valid for at least {@code max(minValidity, refresh.min-validity-seconds)}; from the
    * node-local copy when it has one, otherwise after a rotation shared with concurrent callers.
    *
-   * @param rejectedVersion the version a provider API refused, or null
+   * @param rejectedVersion the version a provider API refused, or null: rotated when it is the
+   *     current version; an older or a never issued one is answered with the current token
    */
   public Future<Token> get(TokenKey key, long minValidity, Long rejectedVersion) {
     try {
-      provider(key.provider());
+      spec(key);
       Token cached = store.cached(key);
       checkMinValidity(cached, minValidity);
-      TokenNeed need = new TokenNeed(minValidity, rejectedVersion);
-      if (need.satisfiedBy(cached, policy)) {
-        metrics.request(key.provider(), true);
-        return Future.succeededFuture(cached);
+      if (rejectedVersion != null && (cached == null || rejectedVersion > cached.version())) {
+        // this node's copy may lag a rotation on another node: the shared store says which version is current
+        return counted(key, store.load(key).compose(current -> serve(key, minValidity, rejectedVersion, current)));
       }
-      metrics.request(key.provider(), false);
-      return counted(key, obtain(key, need, RotationReason.ON_DEMAND));
+      return counted(key, serve(key, minValidity, rejectedVersion, cached));
     } catch (BrokerException e) {
       return counted(key, Future.failedFuture(e));
     }
+  }
+
+  private Future<Token> serve(TokenKey key, long minValidity, Long rejectedVersion, Token current) {
+    TokenNeed need = TokenNeed.forGet(minValidity, rejectedVersion, current);
+    if (need.satisfiedBy(current, policy)) {
+      metrics.request(key.provider(), true);
+      return Future.succeededFuture(current);
+    }
+    metrics.request(key.provider(), false);
+    return obtain(key, need, RotationReason.ON_DEMAND);
   }
 
   /** Rotates the token now, whatever its age, and answers with the new one. */
@@ -107,9 +127,10 @@ public final class TokenService {
   /**
    * The refresh timer's rotation: renews the token unless it has moved past {@code dueVersion}
    * already (another node or a caller rotated it meanwhile), in which case no provider call is made.
+   * Completes with null, without a provider call, when the token is gone: a renewal never creates one.
    */
   public Future<Token> renew(TokenKey key, long dueVersion) {
-    return obtain(key, new TokenNeed(0, dueVersion), RotationReason.SCHEDULED);
+    return obtain(key, TokenNeed.renewal(dueVersion), RotationReason.SCHEDULED);
   }
 
   /**
@@ -133,11 +154,11 @@ public final class TokenService {
    */
   private Future<Token> obtain(TokenKey key, TokenNeed need, RotationReason reason) {
     return rotateOnce(key, need, reason).compose(token -> {
-      if (need.satisfiedBy(token, policy)) {
+      if (need.settledBy(token, policy)) {
         return Future.succeededFuture(token);
       }
       return rotateOnce(key, need, reason).compose(second -> {
-        if (need.satisfiedBy(second, policy)) {
+        if (need.settledBy(second, policy)) {
           return Future.succeededFuture(second);
         }
         checkMinValidity(second, need.minValidity());
@@ -151,14 +172,14 @@ public final class TokenService {
 
   private Future<Token> rotateOnce(TokenKey key, TokenNeed need, RotationReason reason) {
     return flights.run(key, () -> {
-      ProviderSpec spec = provider(key.provider());
+      ProviderSpec spec = spec(key);
       return protocol.rotate(key, need, spec.timeout(), rotator.of(key, spec, reason));
     });
   }
 
   private Future<ProviderSpec> checked(TokenKey key) {
     try {
-      return Future.succeededFuture(provider(key.provider()));
+      return Future.succeededFuture(spec(key));
     } catch (BrokerException e) {
       return Future.failedFuture(e);
     }

@@ -143,6 +143,43 @@ class TokenGetTest {
   }
 
   @Test
+  void aRejectedVersionAboveTheCurrentOneNeverCausesARotation() {
+    issueTokens(86398);
+    assertEquals(1L, node.request(GET, null).getLong("version"));
+    for (int i = 0; i < 3; i++) {
+      JsonObject answer = node.request(GET, new JsonObject().put("rejected_version", 7));
+      assertEquals(1L, answer.getLong("version"), "7 was never issued: the current token is the answer");
+    }
+    assertEquals(1, calls());
+  }
+
+  @Test
+  void aRejectedVersionOnAFreshKeyIsAnsweredLikeAPlainGet() {
+    issueTokens(86398);
+    JsonObject first = node.request(GET, new JsonObject().put("rejected_version", 7));
+    assertEquals(1L, first.getLong("version"));
+    assertEquals(1, calls(), "one call for the missing token, none for the unknown version");
+    JsonObject again = node.request(GET, new JsonObject().put("rejected_version", 7));
+    assertEquals(first.getString("access_token"), again.getString("access_token"));
+    assertEquals(1, calls());
+  }
+
+  @Test
+  void aRejectedVersionEqualToTheCurrentOneRotatesAndALowerOneDoesNot() {
+    issueTokens(86398);
+    node.request(GET, null);
+    node.request(Addresses.refresh("esignglobal"), null);
+    assertEquals(2, calls());
+
+    assertEquals(2L, node.request(GET, new JsonObject().put("rejected_version", 1)).getLong("version"), "below: no call");
+    assertEquals(2, calls());
+    assertEquals(3L, node.request(GET, new JsonObject().put("rejected_version", 2)).getLong("version"), "equal: rotated");
+    assertEquals(3, calls());
+    assertEquals(3L, node.request(GET, new JsonObject().put("rejected_version", 2)).getLong("version"), "reported again: no call");
+    assertEquals(3, calls());
+  }
+
+  @Test
   void tokenRefreshForcesARotation() {
     issueTokens(86398);
     node.request(GET, null);

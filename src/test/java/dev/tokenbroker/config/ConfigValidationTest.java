@@ -235,4 +235,134 @@ class ConfigValidationTest {
     ProviderSpec spec = BrokerConfig.parse(base()).providers().get("esignglobal");
     assertFalse(spec.toString().contains(TestConfigs.CLIENT_SECRET), spec.toString());
   }
+
+  @Test
+  void everyShippedConfigurationLoads() {
+    Map<String, String> env = Map.of(
+        "TOKEN_BROKER_ESIGNGLOBAL_CLIENT_ID", "id", "TOKEN_BROKER_ESIGNGLOBAL_CLIENT_SECRET", "secret",
+        "TOKEN_BROKER_RIGHTSIGNATURE_CLIENT_ID", "rs-id", "TOKEN_BROKER_RIGHTSIGNATURE_CLIENT_SECRET", "rs-secret");
+    for (String path : java.util.List.of("conf/config.yaml", "conf/demo.yaml", "conf/cluster/node1.yaml",
+        "conf/cluster/node2.yaml", "conf/cluster/node3.yaml")) {
+      BrokerConfig cfg = BrokerConfig.parse(Await.result(ConfigLoader.load(vertx, path, env)));
+      assertFalse(cfg.providers().isEmpty(), path);
+      if (path.startsWith("conf/cluster/")) {
+        assertEquals(2, cfg.cluster().minMembers(), path);
+      }
+    }
+  }
+
+  @Test
+  void aMisspeltKeyIsRefusedNamingTheClosestKnownKey() {
+    assertEquals("refresh.skew-second: unknown key; did you mean skew-seconds?",
+        problem(raw -> raw.getJsonObject("refresh").put("skew-second", 60)));
+    assertEquals("refrsh: unknown key; did you mean refresh?", problem(raw -> raw.put("refrsh", new JsonObject())));
+    assertEquals("providers.esignglobal.timeout-secs: unknown key; did you mean timeout-seconds?",
+        problem(raw -> raw.getJsonObject("providers").getJsonObject("esignglobal").put("timeout-secs", 5)));
+    assertEquals("http.api-keys[0].nmae: unknown key; did you mean name?",
+        problem(raw -> raw.getJsonObject("http").getJsonArray("api-keys").getJsonObject(0).put("nmae", "billing")));
+    assertEquals("http.idle_timeout_seconds: unknown key; did you mean idle-timeout-seconds?",
+        problem(raw -> raw.getJsonObject("http").put("idle_timeout_seconds", 5)));
+    assertEquals("store.typ: unknown key; did you mean type?", problem(raw -> raw.put("store", new JsonObject().put("typ", "file"))));
+    assertEquals("providers.esignglobal.accounts.acme.client_secret: unknown key; did you mean client-secret?",
+        problem(raw -> raw.getJsonObject("providers").getJsonObject("esignglobal").put("accounts", new JsonObject()
+            .put("acme", new JsonObject().put("client-id", "a").put("client_secret", "b")))));
+  }
+
+  @Test
+  void aMisspeltRequiredKeyIsReportedAsTheMisspellingNotAsMissing() {
+    assertEquals("providers.esignglobal.client-secert: unknown key; did you mean client-secret?",
+        problem(raw -> {
+          JsonObject esg = raw.getJsonObject("providers").getJsonObject("esignglobal");
+          esg.put("client-secert", esg.remove("client-secret"));
+        }));
+    assertEquals("http.api-keys[0].sha265: unknown key; did you mean sha256?",
+        problem(raw -> {
+          JsonObject key = raw.getJsonObject("http").getJsonArray("api-keys").getJsonObject(0);
+          key.put("sha265", key.remove("sha256"));
+        }));
+    assertEquals("providers.esignglobal.base_url: unknown key; did you mean base-url?",
+        problem(raw -> {
+          JsonObject esg = raw.getJsonObject("providers").getJsonObject("esignglobal");
+          esg.put("base_url", esg.remove("base-url"));
+        }));
+  }
+
+  @Test
+  void aKeyFarFromEveryKnownKeyListsTheKnownOnes() {
+    String msg = problem(raw -> raw.getJsonObject("refresh").put("colour", "blue"));
+    assertTrue(msg.startsWith("refresh.colour: unknown key; known keys here: default-lifetime-seconds, jitter-seconds, "), msg);
+    assertFalse(msg.contains("did you mean"), msg);
+  }
+
+  @Test
+  void keysOfFeaturesThatAreOffAreStillKnown() {
+    JsonObject raw = base()
+        .put("store", new JsonObject().put("type", "memory").put("path", "data/tokens").put("url", "postgresql://db:5432/x")
+            .put("user", "u").put("encryption", "aes-gcm").put("encryption-key", "from-the-environment"))
+        .put("sandbox", new JsonObject().put("enabled", false).put("port", 8091).put("client-id", "demo-client"));
+    BrokerConfig cfg = BrokerConfig.parse(raw);
+    assertFalse(cfg.store().durable());
+    assertTrue(cfg.sandbox().isEmpty());
+    assertEquals("sandbox.prot: unknown key; did you mean port?",
+        problem(r -> r.put("sandbox", new JsonObject().put("enabled", false).put("prot", 8091))));
+  }
+
+  @Test
+  void unrelatedEnvironmentVariablesAndSystemPropertiesNeverStopStartUp() {
+    Map<String, String> env = Map.of("PATH", "/usr/bin", "HOME", "/root", "HTTP_PORT", "1", "TOKEN_BROKER_SOMETHING_ELSE", "x",
+        "TOKEN_BROKER_ENCRYPTION_KEY", "unused-with-a-memory-store", "TOKEN_BROKER_STORE_PASSWORD", "unused");
+    Map<String, String> properties = Map.of("http.proxyHost", "proxy.example.com", "http.maxConnections", "5",
+        "http.auth.digest.validateServer", "true", "vertx.hazelcast.config", "cluster.xml", "refresh.whatever", "x");
+    properties.forEach(System::setProperty);
+    System.setProperty("http.port", "18081");
+    try {
+      BrokerConfig cfg = BrokerConfig.parse(Await.result(ConfigLoader.load(vertx, "conf/demo.yaml", env)));
+      assertEquals(18081, cfg.http().port(), "the broker's own properties still apply");
+    } finally {
+      properties.keySet().forEach(System::clearProperty);
+      System.clearProperty("http.port");
+    }
+  }
+
+  @Test
+  void accountsAreValidatedAndNeedTheirOwnCredentials() {
+    assertEquals("providers.esignglobal.accounts.bad name: account names must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}",
+        problem(raw -> accounts(raw).put("bad name", new JsonObject().put("client-id", "a").put("client-secret", "b"))));
+    assertEquals("providers.esignglobal.accounts.default: the account default uses the provider's own client-id and client-secret",
+        problem(raw -> accounts(raw).put("default", new JsonObject().put("client-id", "a").put("client-secret", "b"))));
+    assertEquals("providers.esignglobal.accounts.acme-eu.1.client-secret: is required; set it in the file or in "
+        + "TOKEN_BROKER_ESIGNGLOBAL_ACME_EU_1_CLIENT_SECRET",
+        problem(raw -> accounts(raw).put("acme-eu.1", new JsonObject().put("client-id", "a"))));
+    assertEquals("providers.esignglobal.accounts.acme: only client_credentials providers list accounts; an authorization_code "
+        + "account exists once it is authorized",
+        problem(raw -> {
+          accounts(raw).put("acme", new JsonObject().put("client-id", "a").put("client-secret", "b"));
+          raw.getJsonObject("providers").getJsonObject("esignglobal").put("grant", "authorization_code")
+              .put("redirect-uri", "https://broker.example.com/cb");
+        }));
+    JsonObject raw = base();
+    accounts(raw).put("acme", new JsonObject().put("client-id", "acme-id").put("client-secret", "acme-secret"));
+    ProviderSpec esg = BrokerConfig.parse(raw).providers().get("esignglobal");
+    assertEquals("acme-id", esg.forAccount("acme").orElseThrow().clientId());
+    assertEquals(TestConfigs.CLIENT_ID, esg.forAccount("default").orElseThrow().clientId());
+    assertTrue(esg.forAccount("other").isEmpty());
+    assertFalse(esg.toString().contains("acme-secret"), esg.toString());
+  }
+
+  private static JsonObject accounts(JsonObject raw) {
+    JsonObject esg = raw.getJsonObject("providers").getJsonObject("esignglobal");
+    if (!esg.containsKey("accounts")) {
+      esg.put("accounts", new JsonObject());
+    }
+    return esg.getJsonObject("accounts");
+  }
+
+  @Test
+  void limitsHaveDefaultsAndBounds() {
+    HttpConfig.Limits limits = BrokerConfig.parse(base()).http().limits();
+    assertEquals(HttpConfig.Limits.defaults(), limits);
+    assertEquals(new HttpConfig.Limits(60, 1000, 100, 10_000), limits);
+    assertEquals("http.max-connections: must be between 1 and 1000000, got 0",
+        problem(raw -> raw.getJsonObject("http").put("max-connections", 0)));
+  }
 }

@@ -34,6 +34,24 @@ class MainStartupTest {
   }
 
   @Test
+  void aMisspeltKeyStopsTheProcessNamingTheClosestKnownKey(@TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("typo.yaml");
+    Files.writeString(conf, """
+        refresh:
+          skew-second: 60
+        providers:
+          esignglobal:
+            preset: esignglobal
+            base-url: https://openapi.example.com
+            client-id: abc
+            client-secret: def
+        """);
+    Result r = run(conf.toString());
+    assertEquals(2, r.exit);
+    assertEquals(List.of("token-broker: invalid configuration: refresh.skew-second: unknown key; did you mean skew-seconds?"), r.stderr);
+  }
+
+  @Test
   void unreadableYamlIsReportedWithThePath(@TempDir Path dir) throws Exception {
     Path conf = dir.resolve("broken.yaml");
     Files.writeString(conf, "providers: [unclosed\n");

@@ -34,7 +34,9 @@ class EventsAndMetricsTest {
   void start() {
     provider = ProviderDouble.start();
     provider.stub(post(urlPathEqualTo(ProviderDouble.ESIGNGLOBAL_PATH)).willReturn(okJson(TestConfigs.tokenJson("ev-token", 3600))));
-    node = BrokerNode.start(TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal(provider.baseUrl()))));
+    JsonObject esignglobal = TestConfigs.esignglobal(provider.baseUrl()).put("accounts", new JsonObject()
+        .put("secret-customer-name", new JsonObject().put("client-id", "customer-id").put("client-secret", "customer-secret")));
+    node = BrokerNode.start(TestConfigs.broker(new JsonObject().put("esignglobal", esignglobal)));
     http = new Http(node);
   }
 

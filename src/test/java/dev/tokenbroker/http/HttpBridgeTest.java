@@ -65,6 +65,29 @@ class HttpBridgeTest {
   }
 
   @Test
+  void rejectedVersionsRotateOnlyTheCurrentVersion() {
+    String path = ProviderDouble.ESIGNGLOBAL_PATH;
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<Buffer> r = get("/v1/tokens/esignglobal?rejected_version=7");
+      assertEquals(200, r.statusCode(), r.bodyAsString());
+      assertEquals(1L, r.bodyAsJsonObject().getLong("version"));
+    }
+    assertEquals(1, provider.calls(path), "a version the broker never issued causes no rotation");
+
+    assertEquals(2L, get("/v1/tokens/esignglobal?rejected_version=1").bodyAsJsonObject().getLong("version"));
+    assertEquals(2, provider.calls(path));
+    assertEquals(2L, get("/v1/tokens/esignglobal?rejected_version=1").bodyAsJsonObject().getLong("version"));
+    assertEquals(2L, get("/v1/tokens/esignglobal?rejected_version=5").bodyAsJsonObject().getLong("version"));
+    assertEquals(2, provider.calls(path));
+
+    assertEquals(204, send(HttpMethod.DELETE, "/v1/tokens/esignglobal", TestConfigs.API_KEY).statusCode());
+    HttpResponse<Buffer> afterDelete = get("/v1/tokens/esignglobal?rejected_version=2");
+    assertEquals(200, afterDelete.statusCode());
+    assertEquals(1L, afterDelete.bodyAsJsonObject().getLong("version"), "a new token, obtained like a plain get");
+    assertEquals(3, provider.calls(path));
+  }
+
+  @Test
   void refusesRequestsWithoutOrWithAWrongKey() {
     for (String key : new String[] {null, "wrong-key", ""}) {
       HttpResponse<Buffer> r = send(HttpMethod.GET, "/v1/tokens/esignglobal", key);

@@ -81,6 +81,16 @@ class RotationProtocolTest {
   }
 
   @Test
+  void aRenewalNeverCreatesAToken() {
+    store.remove(KEY);
+    Token renewed = protocol.rotate(KEY, TokenNeed.renewal(1), DEADLINE, rotation).result();
+    assertEquals(null, renewed);
+    assertEquals(List.of(), rotation.calls, "no provider step");
+    assertEquals(null, store.cached(KEY));
+    assertEquals(0, leases.size());
+  }
+
+  @Test
   void aRotationReleasesItsLeaseAndLeavesNoRecord() {
     assertEquals(2, rotate().result().version());
     assertEquals(List.of("perform " + Secret.of("r-1").fingerprint()), rotation.calls);
