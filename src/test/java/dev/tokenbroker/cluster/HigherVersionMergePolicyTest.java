@@ -25,29 +25,29 @@ class HigherVersionMergePolicyTest {
 
   @Test
   void theHigherVersionWinsFromEitherSide() {
-    String v5 = "{\"version\":5,\"note\":\"smaller side\"}";
-    String v7 = "{\"version\":7,\"note\":\"larger side\"}";
+    String v5 = "v5:sealed-on-the-smaller-side";
+    String v7 = "v7:sealed-on-the-larger-side";
     assertEquals(v7, policy.merge(value(v5), value(v7)));
     assertEquals(v7, policy.merge(value(v7), value(v5)));
   }
 
   @Test
   void onEqualVersionsTheDestinationKeepsItsEntry() {
-    String merging = "{\"version\":4,\"last_error\":\"failed on the smaller side\"}";
-    String existing = "{\"version\":4}";
+    String merging = "v4:failure-recorded-on-the-smaller-side";
+    String existing = "v4:as-the-larger-side-has-it";
     assertEquals(existing, policy.merge(value(merging), value(existing)));
   }
 
   @Test
   void anUnreadableValueNeverWinsOverAReadableOne() {
-    String readable = "{\"version\":1}";
+    String readable = "v1:sealed";
     assertEquals(readable, policy.merge(value("garbage"), value(readable)));
     assertEquals(readable, policy.merge(value(readable), value("garbage")));
   }
 
   @Test
   void aMissingSideTakesTheOther() {
-    String only = "{\"version\":3}";
+    String only = "v3:sealed";
     assertEquals(only, policy.merge(value(only), null));
     assertEquals(only, policy.merge(null, value(only)));
   }
