@@ -1,15 +1,8 @@
 package dev.tokenbroker.secret;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -21,9 +14,6 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class SealedBox {
   public static final SealedBox NONE = new SealedBox(null, Map.of());
-  private static final int NONCE_BYTES = 12;
-  private static final int TAG_BITS = 128;
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final String currentId;
   private final Map<String, SecretKeySpec> keys;
@@ -52,18 +42,7 @@ public final class SealedBox {
     if (currentId == null) {
       return plaintext;
     }
-    try {
-      byte[] nonce = new byte[NONCE_BYTES];
-      RANDOM.nextBytes(nonce);
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-      cipher.init(Cipher.ENCRYPT_MODE, keys.get(currentId), new GCMParameterSpec(TAG_BITS, nonce));
-      cipher.updateAAD(context.getBytes(StandardCharsets.UTF_8));
-      byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
-      return currentId + "." + Base64.getEncoder().encodeToString(
-          ByteBuffer.allocate(NONCE_BYTES + sealed.length).put(nonce).put(sealed).array());
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM is not available: " + e.getClass().getSimpleName());
-    }
+    return currentId + "." + AesGcm.seal(keys.get(currentId), context, plaintext);
   }
 
   /** The plaintext; {@link UnreadableException} (never with key material) when no key opens it here. */
@@ -78,15 +57,11 @@ public final class SealedBox {
           ? "sealed with key " + sealed.substring(0, dot) + ", which this node does not have"
           : "not sealed (written without encryption)");
     }
-    try {
-      byte[] all = Base64.getDecoder().decode(sealed.substring(dot + 1));
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-      cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, all, 0, NONCE_BYTES));
-      cipher.updateAAD(context.getBytes(StandardCharsets.UTF_8));
-      return new String(cipher.doFinal(all, NONCE_BYTES, all.length - NONCE_BYTES), StandardCharsets.UTF_8);
-    } catch (GeneralSecurityException | IllegalArgumentException e) {
+    String plaintext = AesGcm.open(key, context, sealed.substring(dot + 1));
+    if (plaintext == null) {
       throw new UnreadableException("does not open with key " + sealed.substring(0, dot) + " (tampered, or moved to another key)");
     }
+    return plaintext;
   }
 
   /** A value that cannot be opened here. */

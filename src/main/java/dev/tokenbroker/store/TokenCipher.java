@@ -1,17 +1,11 @@
 package dev.tokenbroker.store;
 
+import dev.tokenbroker.secret.AesGcm;
 import dev.tokenbroker.secret.AesKey;
 import dev.tokenbroker.secret.Secret;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -22,12 +16,9 @@ import javax.crypto.spec.SecretKeySpec;
 public final class TokenCipher {
   public static final String NONE_ID = "none";
   public static final TokenCipher NONE = new TokenCipher(null, Map.of());
-  private static final int NONCE_BYTES = 12;
-  private static final int TAG_BITS = 128;
 
   private final String currentId;
   private final Map<String, SecretKeySpec> keys;
-  private final SecureRandom random = new SecureRandom();
 
   private TokenCipher(String currentId, Map<String, SecretKeySpec> keys) {
     this.currentId = currentId;
@@ -65,20 +56,7 @@ public final class TokenCipher {
 
   /** The stored form: base64(nonce || ciphertext+tag), bound to the row id as associated data. */
   public String seal(String rowId, String plaintext) {
-    if (currentId == null) {
-      return plaintext;
-    }
-    try {
-      byte[] nonce = new byte[NONCE_BYTES];
-      random.nextBytes(nonce);
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-      cipher.init(Cipher.ENCRYPT_MODE, keys.get(currentId), new GCMParameterSpec(TAG_BITS, nonce));
-      cipher.updateAAD(rowId.getBytes(StandardCharsets.UTF_8));
-      byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
-      return Base64.getEncoder().encodeToString(ByteBuffer.allocate(nonce.length + sealed.length).put(nonce).put(sealed).array());
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("AES-GCM unavailable", e);
-    }
+    return currentId == null ? plaintext : AesGcm.seal(keys.get(currentId), rowId, plaintext);
   }
 
   /** Opens a stored value; throws {@link UnreadableTokenException} for a missing key or tampered data. */
@@ -91,15 +69,11 @@ public final class TokenCipher {
       throw new UnreadableTokenException("it is encrypted with key id " + keyId + ", which is not configured "
           + "(TOKEN_BROKER_ENCRYPTION_KEY or TOKEN_BROKER_ENCRYPTION_OLD_KEYS)");
     }
-    try {
-      byte[] all = Base64.getDecoder().decode(stored);
-      Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-      cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, all, 0, NONCE_BYTES));
-      cipher.updateAAD(rowId.getBytes(StandardCharsets.UTF_8));
-      return new String(cipher.doFinal(all, NONCE_BYTES, all.length - NONCE_BYTES), StandardCharsets.UTF_8);
-    } catch (GeneralSecurityException | IllegalArgumentException e) {
+    String plaintext = AesGcm.open(key, rowId, stored);
+    if (plaintext == null) {
       throw new UnreadableTokenException("it does not decrypt with key id " + keyId + " (tampered or corrupted)");
     }
+    return plaintext;
   }
 
   /** A stored token that cannot be read; the message never contains token material. */
