@@ -12,6 +12,8 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.map.listener.EntryMergedListener;
 import dev.tokenbroker.token.Token;
+import dev.tokenbroker.error.BrokerException;
+import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.secret.SealedBox;
 import dev.tokenbroker.token.TokenKey;
 import dev.tokenbroker.token.TokenStore;
@@ -127,7 +129,13 @@ public final class HazelcastTokenStore implements TokenStore {
           if (text == null) {
             return null;
           }
-          Token token = SealedTokens.decode(box, key.id(), text);
+          Token token;
+          try {
+            token = SealedTokens.decode(box, key.id(), text);
+          } catch (SealedBox.UnreadableException e) {
+            throw new BrokerException(ErrorCode.INTERNAL_ERROR, "the shared token of " + key + " cannot be read with this"
+                + " node's cluster key: " + e.getMessage() + " (TOKEN_BROKER_CLUSTER_KEY / TOKEN_BROKER_CLUSTER_OLD_KEYS)");
+          }
           accept(token, false);
           return token;
         });
