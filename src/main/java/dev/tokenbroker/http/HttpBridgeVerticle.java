@@ -78,6 +78,7 @@ public final class HttpBridgeVerticle extends VerticleBase {
     router.route().handler(new AccessLog());
     // SockJS upgrades to WebSocket: it must come before the body handler
     new EventBusBridge(vertx, auth).mount(router);
+    router.route().handler(ProxyRoutes::refuseDisguised);
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
     router.route().handler(ctx -> {
       if (ProxyRoutes.isProxied(ctx)) {

@@ -40,6 +40,18 @@ final class ProxyRoutes {
     return ctx.normalizedPath().startsWith(PREFIX) || ctx.request().path().startsWith(PREFIX);
   }
 
+  /**
+   * Refuses (400) a request written as a proxy call whose path the router's normalisation moved
+   * elsewhere ({@code /v1/proxy/p/%2e%2e/%2e%2e/x}): it must neither reach another route nor a 404.
+   */
+  static void refuseDisguised(RoutingContext ctx) {
+    if (ctx.request().path().startsWith(PREFIX) && !ctx.normalizedPath().startsWith(PREFIX)) {
+      HttpErrors.send(ctx, BrokerException.invalidRequest("the path has a '..' segment"));
+    } else {
+      ctx.next();
+    }
+  }
+
   void mount(Router router) {
     io.vertx.ext.web.Route route = router.route(PREFIX + "*");
     for (HttpMethod m : List.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE)) {
