@@ -11,6 +11,7 @@ import dev.tokenbroker.store.DurableTokenStore;
 import dev.tokenbroker.store.SqlTokenRepository;
 import dev.tokenbroker.store.TokenCipher;
 import dev.tokenbroker.http.HttpBridgeVerticle;
+import dev.tokenbroker.proxy.RejectionBudget;
 import dev.tokenbroker.http.HttpLimits;
 import dev.tokenbroker.metrics.BrokerMetrics;
 import dev.tokenbroker.onboarding.BoundedStateStore;
@@ -71,6 +72,7 @@ public final class BrokerVerticle extends VerticleBase {
   public Future<?> start() {
     BrokerConfig cfg = BrokerConfig.parse(config());
     httpLimits = new HttpLimits(cfg.http().limits());
+    RejectionBudget rejections = new RejectionBudget();
     return startSandbox(cfg)
         .compose(v -> createStore(cfg))
         .compose(cache -> durable(cfg.store(), cache))
@@ -91,7 +93,7 @@ public final class BrokerVerticle extends VerticleBase {
           return vertx.deployVerticle(refresher);
         })
         .compose(id -> vertx.deployVerticle(() -> {
-          HttpBridgeVerticle v = new HttpBridgeVerticle(service, onboarding, metrics, cfg.http(), httpLimits);
+          HttpBridgeVerticle v = new HttpBridgeVerticle(service, onboarding, metrics, cfg.http(), httpLimits, rejections);
           httpVerticles.add(v);
           return v;
         }, new DeploymentOptions().setInstances(cfg.http().instances())))

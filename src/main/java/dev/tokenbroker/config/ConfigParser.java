@@ -90,7 +90,8 @@ final class ConfigParser {
         (int) s.seconds("idle-timeout-seconds", defaults.idleTimeoutSeconds(), 1, 24 * 3600),
         (int) s.number("max-connections", defaults.maxConnections(), 1, 1_000_000, "a whole number"),
         (int) s.number("max-event-streams", defaults.maxEventStreams(), 0, 1_000_000, "a whole number"),
-        (int) s.number("max-pending-authorizations", defaults.maxPendingAuthorizations(), 1, 10_000_000, "a whole number"));
+        (int) s.number("max-pending-authorizations", defaults.maxPendingAuthorizations(), 1, 10_000_000, "a whole number"),
+        s.number("proxy-max-body-bytes", defaults.proxyMaxBodyBytes(), 1, 1L << 40, "a number of bytes"));
     List<ApiKey> keys = apiKeys(s, sandbox, providers);
     ConfigSection tls = s.section("tls");
     String cert = tls.file("cert-path");
@@ -357,6 +358,15 @@ final class ConfigParser {
     }
     boolean insecureAllowed = s.bool("allow-insecure-http", false);
     requireHttps(s, s.has("token-url") ? "token-url" : "base-url", tokenUrl, insecureAllowed);
+    String apiBaseUrl = s.url("api-base-url");
+    if (apiBaseUrl == null && preset != null) {
+      apiBaseUrl = preset.apiBaseUrl(baseUrl);
+    }
+    if (apiBaseUrl != null) {
+      requireHttps(s, s.has("api-base-url") ? "api-base-url" : "base-url", apiBaseUrl, insecureAllowed);
+      apiBaseUrl = apiBaseUrl(s, apiBaseUrl);
+    }
+    long proxyTimeout = s.seconds("proxy-timeout-seconds", ProviderSpec.DEFAULT_PROXY_TIMEOUT.getSeconds(), 1, 3600);
 
     GrantType grant = s.choice("grant", GrantType.class, preset == null ? GrantType.CLIENT_CREDENTIALS : preset.defaultGrant());
     BodyEncoding body = s.choice("body", BodyEncoding.class, preset == null ? BodyEncoding.FORM : preset.body());
@@ -382,7 +392,17 @@ final class ConfigParser {
     }
     return new ProviderSpec(name, preset == null ? null : preset.configName(), tokenUrl, authorizeUrl, grant,
         body, clientAuth, clientId, Secret.of(clientSecret), s.string("scope", null), redirectUri,
-        Duration.ofSeconds(timeout), rotates, refreshLifetime, s.bool("pkce", false), params, accounts);
+        Duration.ofSeconds(timeout), rotates, refreshLifetime, s.bool("pkce", false), params, accounts,
+        apiBaseUrl, Duration.ofSeconds(proxyTimeout));
+  }
+
+  /** The proxy's target: no query or fragment (paths are appended to it), no trailing slash. */
+  private static String apiBaseUrl(ConfigSection s, String url) {
+    java.net.URI uri = java.net.URI.create(url);
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw new ConfigException(s.key("api-base-url"), "must not have a query or fragment: request paths are appended to it");
+    }
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
   }
 
   /**

@@ -25,8 +25,16 @@ public record HttpConfig(String host, int port, List<ApiKey> apiKeys, int instan
    * @param maxEventStreams {@code http.max-event-streams}: {@code GET /v1/events} beyond answers 503
    * @param maxPendingAuthorizations {@code http.max-pending-authorizations}: authorize links not yet used nor
    *     expired; beyond, authorize answers 503
+   * @param proxyMaxBodyBytes {@code http.proxy-max-body-bytes}: a proxied request or answer body beyond is refused (413)
    */
-  public record Limits(int idleTimeoutSeconds, int maxConnections, int maxEventStreams, int maxPendingAuthorizations) {
+  public record Limits(int idleTimeoutSeconds, int maxConnections, int maxEventStreams, int maxPendingAuthorizations,
+                       long proxyMaxBodyBytes) {
+    public static final long DEFAULT_PROXY_MAX_BODY_BYTES = 10L * 1024 * 1024;
+
+    public Limits(int idleTimeoutSeconds, int maxConnections, int maxEventStreams, int maxPendingAuthorizations) {
+      this(idleTimeoutSeconds, maxConnections, maxEventStreams, maxPendingAuthorizations, DEFAULT_PROXY_MAX_BODY_BYTES);
+    }
+
     public static Limits defaults() {
       return new Limits(60, 1000, 100, 10_000);
     }

@@ -4,6 +4,8 @@ import dev.tokenbroker.config.HttpConfig;
 import dev.tokenbroker.config.KeyAction;
 import dev.tokenbroker.metrics.BrokerMetrics;
 import dev.tokenbroker.onboarding.OnboardingService;
+import dev.tokenbroker.proxy.ApiProxy;
+import dev.tokenbroker.proxy.RejectionBudget;
 import dev.tokenbroker.token.TokenKey;
 import dev.tokenbroker.service.TokenService;
 import io.vertx.core.Future;
@@ -12,7 +14,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.internal.VertxInternal;
@@ -29,7 +34,8 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
  * The HTTP bridge: the event-bus semantics over HTTP for services that are not verticles, the
  * onboarding flow, events (SSE and SockJS), health and metrics. Every {@code /v1} route except
  * the OAuth callback needs {@code Authorization: Bearer <api key>}, and the key's scope must cover
- * the route's action and the token's provider and account ({@link ScopeCheck}). This class only
+ * the route's action and the token's provider and account ({@link ScopeCheck}). The API proxy
+ * ({@link ProxyRoutes}) streams its bodies, so the body handler skips it. This class only
  * assembles the router; each group of routes lives in its own class.
  */
 public final class HttpBridgeVerticle extends VerticleBase {
@@ -45,13 +51,19 @@ public final class HttpBridgeVerticle extends VerticleBase {
   private final HttpConfig config;
   private final ApiKeyAuth auth;
   private final HttpLimits limits;
+  private final RejectionBudget rejections;
   private final AtomicLong refusedConnections = new AtomicLong();
   private HttpServer server;
+  private HttpClient proxyClient;
   private EventStream events;
 
-  /** @param limits the node's limits, shared by all its HTTP verticle instances */
+  /**
+   * @param limits the node's limits, shared by all its HTTP verticle instances
+   * @param rejections the node's budget of 401-triggered rotations, shared by all its HTTP verticle instances
+   */
   public HttpBridgeVerticle(TokenService service, OnboardingService onboarding, BrokerMetrics metrics, HttpConfig config,
-                            HttpLimits limits) {
+                            HttpLimits limits, RejectionBudget rejections) {
+    this.rejections = rejections;
     this.service = service;
     this.onboarding = onboarding;
     this.metrics = metrics;
@@ -66,7 +78,15 @@ public final class HttpBridgeVerticle extends VerticleBase {
     router.route().handler(new AccessLog());
     // SockJS upgrades to WebSocket: it must come before the body handler
     new EventBusBridge(vertx, auth).mount(router);
-    router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    router.route().handler(ProxyRoutes::refuseDisguised);
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+    router.route().handler(ctx -> {
+      if (ProxyRoutes.isProxied(ctx)) {
+        ctx.next();
+      } else {
+        bodies.handle(ctx);
+      }
+    });
 
     router.get("/health").handler(HealthCheckHandler.create(vertx)
         .register("event-loop", promise -> promise.complete(Status.OK())));
@@ -93,6 +113,10 @@ public final class HttpBridgeVerticle extends VerticleBase {
     // each route below names the action it needs, and a token's provider and account are held to the key's scope (ScopeCheck)
     new TokenRoutes(service).mount(router);
     onboardingRoutes.mountAuthorize(router);
+    proxyClient = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setDecompressionSupported(false),
+        new PoolOptions().setHttp1MaxSize(64));
+    new ProxyRoutes(service, new ApiProxy(vertx, proxyClient, service, rejections, config.limits().proxyMaxBodyBytes()), metrics)
+        .mount(router);
     // a heartbeat at least twice per idle timeout, so that idle streams are not closed
     events = new EventStream(vertx, limits,
         Math.min(EventStream.HEARTBEAT_MS, config.limits().idleTimeoutSeconds() * 1000L / 2));
@@ -158,6 +182,9 @@ public final class HttpBridgeVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> shutdown = server == null ? Future.succeededFuture() : server.shutdown(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     return shutdown.onComplete(ar -> {
+      if (proxyClient != null) {
+        proxyClient.close();
+      }
       if (events != null) {
         events.stop();
       }

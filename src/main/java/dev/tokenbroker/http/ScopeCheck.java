@@ -12,7 +12,7 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Holds each route to its API key's scope, for every route that needs one (tokens, onboarding,
- * events, and the proxy when it comes): {@link #action} guards a route, {@link #token} a token's
+ * events, the API proxy): {@link #action} guards a route, {@link #token} a token's
  * provider and account once the request names them. Both refuse with 403 {@code forbidden} before
  * anything happens; a request that reached the route without an authenticated key is refused too.
  */

@@ -81,6 +81,18 @@ public final class BrokerMetrics implements TokenMetrics {
         .publishPercentileHistogram().register(registry)).record(nanos, TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * One proxied request: {@code tokenbroker_proxy_requests_total{provider,status}} and the
+   * latency histogram {@code tokenbroker_proxy_latency_seconds{provider}} (until the answer's end).
+   */
+  public void proxied(String provider, int status, long nanos) {
+    counter("tokenbroker_proxy_requests", "requests through the API proxy by answer status",
+        "provider", provider, "status", Integer.toString(status)).increment();
+    timers.computeIfAbsent("proxy|" + provider, k -> Timer.builder("tokenbroker_proxy_latency")
+        .description("API proxy requests, from arrival to the answer's end").tag("provider", provider)
+        .publishPercentileHistogram().register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
   @Override
   public void rotated(String provider, RotationReason reason) {
     counter("tokenbroker_rotations", "tokens rotated by this node", "provider", provider, "reason", reason.wireName()).increment();

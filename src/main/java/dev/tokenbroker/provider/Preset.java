@@ -12,13 +12,13 @@ public enum Preset {
    * only) 30 days. The base URL differs per data centre, so it has no default.
    */
   ESIGNGLOBAL("esignglobal", null, "/esignglobal/v1/oauth2/accessToken", null,
-      GrantType.CLIENT_CREDENTIALS, BodyEncoding.MULTIPART, false, 30L * 24 * 3600),
+      GrantType.CLIENT_CREDENTIALS, BodyEncoding.MULTIPART, false, 30L * 24 * 3600, "/esignglobal/v1", null),
   /**
    * RightSignature: form-urlencoded to {@code /oauth/token}, authorize at {@code /oauth/authorize},
    * tokens live 2 h and refresh tokens rotate.
    */
   RIGHTSIGNATURE("rightsignature", "https://api.rightsignature.com", "/oauth/token", "/oauth/authorize",
-      GrantType.AUTHORIZATION_CODE, BodyEncoding.FORM, true, null);
+      GrantType.AUTHORIZATION_CODE, BodyEncoding.FORM, true, null, null, "https://api.rightsignature.com/public/v1");
 
   private final String configName;
   private final String defaultBaseUrl;
@@ -28,10 +28,16 @@ public enum Preset {
   private final BodyEncoding body;
   private final boolean rotatesRefreshTokens;
   private final Long refreshTokenLifetimeSeconds;
+  /** The API's path under the base URL (the proxy's target), or null. */
+  private final String apiPath;
+  /** The API's own fixed base, when it does not live under the base URL, or null. */
+  private final String apiBaseUrl;
 
   Preset(String configName, String defaultBaseUrl, String tokenPath, String authorizePath,
          GrantType defaultGrant, BodyEncoding body, boolean rotatesRefreshTokens,
-         Long refreshTokenLifetimeSeconds) {
+         Long refreshTokenLifetimeSeconds, String apiPath, String apiBaseUrl) {
+    this.apiPath = apiPath;
+    this.apiBaseUrl = apiBaseUrl;
     this.configName = configName;
     this.defaultBaseUrl = defaultBaseUrl;
     this.tokenPath = tokenPath;
@@ -65,6 +71,17 @@ public enum Preset {
 
   public String authorizeUrl(String baseUrl) {
     return authorizePath == null ? null : trimSlash(baseUrl) + authorizePath;
+  }
+
+  /**
+   * Where the proxy forwards: eSignGlobal {@code {base-url}/esignglobal/v1} (null without a base
+   * URL), RightSignature {@code https://api.rightsignature.com/public/v1}.
+   */
+  public String apiBaseUrl(String baseUrl) {
+    if (apiBaseUrl != null) {
+      return apiBaseUrl;
+    }
+    return apiPath == null || baseUrl == null ? null : trimSlash(baseUrl) + apiPath;
   }
 
   public GrantType defaultGrant() {

@@ -14,6 +14,10 @@ import java.util.Optional;
  *     redirect_uri, scope, state), overridable because some vendors spell them differently
  * @param accounts the further accounts of a {@code client_credentials} provider
  *     ({@code providers.<p>.accounts}), each with its own client credentials
+ * @param apiBaseUrl where {@code /v1/proxy/<p>/...} forwards ({@code providers.<p>.api-base-url} or the
+ *     preset's), without a trailing slash; null when the provider has none
+ * @param proxyTimeout how long the proxy waits for the provider's API to answer
+ *     ({@code providers.<p>.proxy-timeout-seconds})
  */
 public record ProviderSpec(
     String name,
@@ -32,7 +36,12 @@ public record ProviderSpec(
     Long refreshTokenLifetimeSeconds,
     boolean pkce,
     Map<String, String> authorizeParams,
-    Map<String, ClientCredentials> accounts) {
+    Map<String, ClientCredentials> accounts,
+    String apiBaseUrl,
+    Duration proxyTimeout) {
+
+  /** How long the proxy waits for an answer unless {@code proxy-timeout-seconds} says otherwise. */
+  public static final Duration DEFAULT_PROXY_TIMEOUT = Duration.ofSeconds(30);
 
   /** The account every provider has (the token key's default account), served with {@link #clientId}. */
   public static final String DEFAULT_ACCOUNT = "default";
@@ -40,6 +49,15 @@ public record ProviderSpec(
   public ProviderSpec {
     authorizeParams = Map.copyOf(authorizeParams);
     accounts = Map.copyOf(accounts);
+  }
+
+  /** A provider without an API base for the proxy. */
+  public ProviderSpec(String name, String preset, String tokenUrl, String authorizeUrl, GrantType grant, BodyEncoding body,
+                      ClientAuth clientAuth, String clientId, Secret clientSecret, String scope, String redirectUri,
+                      Duration timeout, boolean rotatesRefreshTokens, Long refreshTokenLifetimeSeconds, boolean pkce,
+                      Map<String, String> authorizeParams, Map<String, ClientCredentials> accounts) {
+    this(name, preset, tokenUrl, authorizeUrl, grant, body, clientAuth, clientId, clientSecret, scope, redirectUri, timeout,
+        rotatesRefreshTokens, refreshTokenLifetimeSeconds, pkce, authorizeParams, accounts, null, DEFAULT_PROXY_TIMEOUT);
   }
 
   /** A provider whose only configured account is {@code default}. */
@@ -62,7 +80,7 @@ public record ProviderSpec(
     if (own != null) {
       return Optional.of(new ProviderSpec(name, preset, tokenUrl, authorizeUrl, grant, body, clientAuth, own.clientId(),
           own.clientSecret(), scope, redirectUri, timeout, rotatesRefreshTokens, refreshTokenLifetimeSeconds, pkce,
-          authorizeParams, accounts));
+          authorizeParams, accounts, apiBaseUrl, proxyTimeout));
     }
     return account.equals(DEFAULT_ACCOUNT) || grant == GrantType.AUTHORIZATION_CODE
         ? Optional.of(this) : Optional.empty();

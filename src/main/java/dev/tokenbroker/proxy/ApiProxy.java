@@ -1,0 +1,293 @@
+package dev.tokenbroker.proxy;
+
+import dev.tokenbroker.error.BrokerException;
+import dev.tokenbroker.error.ErrorCode;
+import dev.tokenbroker.provider.ProviderSpec;
+import dev.tokenbroker.service.TokenService;
+import dev.tokenbroker.token.Token;
+import dev.tokenbroker.token.TokenKey;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Forwards one caller's request to the provider's API with the account's token, and relays the
+ * answer. Invariants:
+ * <ul>
+ *   <li>Bodies stream both ways with back-pressure; a body is held whole only when it is at most
+ *       {@link #REPLAY_BUFFER_BYTES} and declared by {@code Content-Length} (so it can be replayed).
+ *       More than {@code http.proxy-max-body-bytes} either way is refused (413), or, once the
+ *       answer's head is sent, cut (the connection is reset).</li>
+ *   <li>An upstream 401 reports the token's version as rejected - at most as often as the
+ *       {@link RejectionBudget} allows - and a replayable request is sent once more with the token
+ *       that rotation produced; never more than once. A streamed request gets the 401 as it is.</li>
+ *   <li>Redirects are never followed: a 3xx goes back to the caller as it is.</li>
+ * </ul>
+ * Failures before the answer's head: 502 {@code upstream_unavailable}, 504 {@code upstream_timeout}
+ * (no answer within {@code proxy-timeout-seconds}), 413.
+ */
+public final class ApiProxy {
+  /** Bodies up to this size, declared by Content-Length, are buffered so a 401 can be retried. */
+  public static final long REPLAY_BUFFER_BYTES = 1024 * 1024;
+
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final TokenService service;
+  private final RejectionBudget budget;
+  private final long maxBodyBytes;
+
+  public ApiProxy(Vertx vertx, HttpClient client, TokenService service, RejectionBudget budget, long maxBodyBytes) {
+    this.vertx = vertx;
+    this.client = client;
+    this.service = service;
+    this.budget = budget;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  /**
+   * Forwards {@code in} (paused by the caller) to {@code url} and relays the answer to {@code out}.
+   * Completes once the answer is relayed; fails with a {@link BrokerException} when none could be.
+   */
+  public Future<Void> forward(TokenKey key, ProviderSpec spec, String url, HttpServerRequest in, HttpServerResponse out) {
+    long declared = contentLength(in.headers());
+    boolean chunked = in.headers().contains(HttpHeaders.TRANSFER_ENCODING, "chunked", true);
+    if (declared > maxBodyBytes) {
+      return tooLarge(in, out, "the request body is over http.proxy-max-body-bytes (" + maxBodyBytes + " bytes)");
+    }
+    MultiMap headers = ProxyHeaders.toProvider(in.headers());
+    if (chunked || declared > REPLAY_BUFFER_BYTES) {
+      return service.get(key, 0, null)
+          .compose(token -> streamed(spec, url, in, out, headers, declared, token)
+              .compose(response -> {
+                if (response.statusCode() == 401 && reportRejected(key, token)) {
+                  // not replayable: the 401 goes back, and the next request gets the new token
+                  service.get(key, 0, token.version());
+                }
+                return relay(response, out);
+              }));
+    }
+    Future<Buffer> body = declared > 0 ? in.body() : Future.succeededFuture(null);
+    in.resume();
+    return body.compose(b -> service.get(key, 0, null).compose(token -> buffered(spec, url, in.method(), headers, token, b)
+        .compose(response -> {
+          if (response.statusCode() == 401 && reportRejected(key, token)) {
+            return discard(response)
+                .compose(v -> service.get(key, 0, token.version()))
+                .compose(fresh -> buffered(spec, url, in.method(), headers, fresh, b))
+                .compose(retried -> relay(retried, out));
+          }
+          return relay(response, out);
+        })));
+  }
+
+  /**
+   * Reports the token's version as rejected when the budget allows; true when it did (then the
+   * request may be retried with the token the report brings).
+   */
+  private boolean reportRejected(TokenKey key, Token token) {
+    return budget.mayReport(key, token.version(), service.policy().now());
+  }
+
+  private Future<HttpClientResponse> buffered(ProviderSpec spec, String url, HttpMethod method, MultiMap headers, Token token,
+                                              Buffer body) {
+    return client.request(options(spec, url, method)).compose(request -> {
+      prepare(request, headers, token);
+      Deadline deadline = new Deadline(request, spec);
+      Future<HttpClientResponse> response = body == null ? request.send() : request.send(body);
+      deadline.start();
+      return deadline.watch(response);
+    }, failure -> Future.failedFuture(unreachable(failure, false)));
+  }
+
+  /** Sends the caller's body as it arrives, no faster than the provider takes it. */
+  private Future<HttpClientResponse> streamed(ProviderSpec spec, String url, HttpServerRequest in, HttpServerResponse out,
+                                              MultiMap headers, long declared, Token token) {
+    return client.request(options(spec, url, in.method())).compose(request -> {
+      prepare(request, headers, token);
+      if (declared >= 0 && !in.headers().contains(HttpHeaders.TRANSFER_ENCODING, "chunked", true)) {
+        request.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(declared));
+      } else {
+        request.setChunked(true);
+      }
+      Deadline deadline = new Deadline(request, spec);
+      Promise<HttpClientResponse> outcome = Promise.promise();
+      long[] sent = {0};
+      in.handler(chunk -> {
+        sent[0] += chunk.length();
+        if (sent[0] > maxBodyBytes) {
+          in.handler(discarded -> {});
+          request.reset();
+          out.putHeader(HttpHeaders.CONNECTION, "close");
+          outcome.tryFail(new BrokerException(ErrorCode.REQUEST_TOO_LARGE,
+              "the request body is over http.proxy-max-body-bytes (" + maxBodyBytes + " bytes)"));
+          return;
+        }
+        request.write(chunk);
+        if (request.writeQueueFull()) {
+          in.pause();
+          request.drainHandler(v -> in.resume());
+        }
+      });
+      in.endHandler(v -> {
+        if (sent[0] <= maxBodyBytes) {
+          request.end();
+          deadline.start();
+        }
+      });
+      in.exceptionHandler(t -> request.reset());
+      deadline.watch(request.response()).onComplete(outcome::tryComplete, outcome::tryFail);
+      in.resume();
+      return outcome.future();
+    }, failure -> Future.failedFuture(unreachable(failure, false)));
+  }
+
+  /** Status, headers and body back to the caller as they are, the body streamed. */
+  private Future<Void> relay(HttpClientResponse in, HttpServerResponse out) {
+    long declared = contentLength(in.headers());
+    if (declared > maxBodyBytes) {
+      in.request().reset();
+      return Future.failedFuture(new BrokerException(ErrorCode.REQUEST_TOO_LARGE,
+          "the provider's answer is over http.proxy-max-body-bytes (" + maxBodyBytes + " bytes)"));
+    }
+    out.setStatusCode(in.statusCode());
+    if (in.statusMessage() != null) {
+      out.setStatusMessage(in.statusMessage());
+    }
+    out.headers().addAll(ProxyHeaders.toCaller(in.headers()));
+    if (declared >= 0) {
+      out.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(declared));
+    } else {
+      out.setChunked(true);
+    }
+    Promise<Void> done = Promise.promise();
+    long[] received = {0};
+    in.handler(chunk -> {
+      received[0] += chunk.length();
+      if (received[0] > maxBodyBytes) {
+        in.request().reset();
+        out.reset();
+        done.tryFail(new BrokerException(ErrorCode.REQUEST_TOO_LARGE, "the provider's answer is over http.proxy-max-body-bytes"));
+        return;
+      }
+      out.write(chunk);
+      if (out.writeQueueFull()) {
+        in.pause();
+        out.drainHandler(v -> in.resume());
+      }
+    });
+    in.exceptionHandler(t -> {
+      out.reset();
+      done.tryFail(unreachable(t, false));
+    });
+    in.endHandler(v -> out.end().onComplete(done));
+    out.closeHandler(v -> {
+      if (!out.ended()) {
+        in.request().reset();
+        done.tryFail(new BrokerException(ErrorCode.UPSTREAM_UNAVAILABLE, "the caller went away"));
+      }
+    });
+    in.resume();
+    return done.future();
+  }
+
+  /** Reads and drops an answer that is not relayed (the 401 before a retry). */
+  private static Future<Void> discard(HttpClientResponse response) {
+    response.handler(chunk -> {});
+    Future<Void> ended = response.end();
+    response.resume();
+    return ended.recover(t -> Future.succeededFuture());
+  }
+
+  private Future<Void> tooLarge(HttpServerRequest in, HttpServerResponse out, String why) {
+    // the body is read and dropped so that the caller gets the answer; the connection then closes
+    in.handler(chunk -> {});
+    in.resume();
+    out.putHeader(HttpHeaders.CONNECTION, "close");
+    return Future.failedFuture(new BrokerException(ErrorCode.REQUEST_TOO_LARGE, why));
+  }
+
+  private static void prepare(HttpClientRequest request, MultiMap headers, Token token) {
+    request.headers().addAll(headers);
+    request.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token.accessToken().reveal());
+  }
+
+  private static RequestOptions options(ProviderSpec spec, String url, HttpMethod method) {
+    long ms = spec.proxyTimeout().toMillis();
+    return new RequestOptions().setAbsoluteURI(url).setMethod(method).setFollowRedirects(false)
+        .setConnectTimeout(ms).setIdleTimeout(ms);
+  }
+
+  private static long contentLength(MultiMap headers) {
+    String value = headers.get(HttpHeaders.CONTENT_LENGTH);
+    if (value == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      throw BrokerException.invalidRequest("Content-Length is not a number");
+    }
+  }
+
+  private static BrokerException unreachable(Throwable failure, boolean timedOut) {
+    if (failure instanceof BrokerException be) {
+      return be;
+    }
+    if (timedOut || failure instanceof java.util.concurrent.TimeoutException
+        || failure.getClass().getSimpleName().contains("Timeout")) {
+      return new BrokerException(ErrorCode.UPSTREAM_TIMEOUT, "the provider's API did not answer in time"
+          + " (providers.<p>.proxy-timeout-seconds)");
+    }
+    return new BrokerException(ErrorCode.UPSTREAM_UNAVAILABLE, "the provider's API could not be reached ("
+        + failure.getClass().getSimpleName() + ")");
+  }
+
+  /** No answer's head within the provider's proxy timeout: the request is reset and the caller gets 504. */
+  private final class Deadline {
+    private final HttpClientRequest request;
+    private final long ms;
+    private final AtomicBoolean expired = new AtomicBoolean();
+    private final AtomicBoolean answered = new AtomicBoolean();
+    private long timer = -1;
+
+    Deadline(HttpClientRequest request, ProviderSpec spec) {
+      this.request = request;
+      this.ms = spec.proxyTimeout().toMillis();
+    }
+
+    void start() {
+      if (answered.get()) {
+        return;
+      }
+      timer = vertx.setTimer(ms, id -> {
+        expired.set(true);
+        request.reset();
+      });
+    }
+
+    Future<HttpClientResponse> watch(Future<HttpClientResponse> response) {
+      return response.transform(ar -> {
+        answered.set(true);
+        if (timer >= 0) {
+          vertx.cancelTimer(timer);
+        }
+        if (ar.succeeded()) {
+          ar.result().pause();
+          return Future.succeededFuture(ar.result());
+        }
+        return Future.failedFuture(unreachable(ar.cause(), expired.get()));
+      });
+    }
+  }
+}
