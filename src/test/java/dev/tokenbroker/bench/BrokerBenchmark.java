@@ -205,6 +205,42 @@ class BrokerBenchmark {
   }
 
   @Test
+  @Order(6)
+  void proxiedGetAgainstTheSameGetStraightToTheUpstream() {
+    Vertx upstreamVertx = Vertx.vertx();
+    try (ProviderDouble provider = ProviderDouble.start()) {
+      provider.stub(post(urlPathEqualTo("/other/token")).willReturn(okJson(TestConfigs.tokenJson("bench", 86398))));
+      String answer = new JsonObject().put("id", 123).put("name", "a document").put("status", "signed").encode();
+      HttpServer upstream = Await.result(upstreamVertx.createHttpServer()
+          .requestHandler(req -> req.response().putHeader("Content-Type", "application/json").end(answer))
+          .listen(0, "127.0.0.1"));
+      JsonObject config = TestConfigs.broker(new JsonObject().put("other", new JsonObject()
+          .put("token-url", provider.baseUrl() + "/other/token").put("client-id", "c").put("client-secret", "s")
+          .put("api-base-url", "http://127.0.0.1:" + upstream.actualPort() + "/api")));
+      try (BrokerNode node = BrokerNode.start(config)) {
+        HttpClientAgent client = node.vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+            new PoolOptions().setHttp1MaxSize(32));
+        java.util.function.Function<RequestOptions, Future<?>> call = opts -> client.request(opts)
+            .compose(req -> req.send()).compose(resp -> resp.body());
+        RequestOptions direct = new RequestOptions().setMethod(HttpMethod.GET).setPort(upstream.actualPort())
+            .setHost("127.0.0.1").setURI("/api/documents/123").putHeader("Authorization", "Bearer bench");
+        RequestOptions proxied = new RequestOptions().setMethod(HttpMethod.GET).setPort(node.httpPort()).setHost("127.0.0.1")
+            .setURI("/v1/proxy/other/documents/123").putHeader("Authorization", "Bearer " + TestConfigs.API_KEY);
+        Await.result(call.apply(proxied)); // the first call fetches the token
+        LoadGenerator.Result[] r = alternate(
+            () -> LoadGenerator.run(30_000, 32, () -> call.apply(direct)),
+            () -> LoadGenerator.run(30_000, 32, () -> call.apply(proxied)));
+        record("proxied GET (API proxy)", "requests/s", r[1].perSecond(), "same GET straight to upstream", r[0].perSecond(),
+            ">= 0.7x");
+        record("proxied GET (API proxy)", "p99 us", r[1].p99Micros(), "straight to upstream", r[0].p99Micros(),
+            "< 1000 us added");
+      }
+    } finally {
+      Await.result(upstreamVertx.close());
+    }
+  }
+
+  @Test
   @Order(5)
   void clusteredGetOnTheOwnerAndOnAnotherNode() {
     try (ProviderDouble provider = ProviderDouble.start()) {
