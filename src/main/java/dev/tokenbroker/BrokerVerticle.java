@@ -93,7 +93,8 @@ public final class BrokerVerticle extends VerticleBase {
           return vertx.deployVerticle(refresher);
         })
         .compose(id -> vertx.deployVerticle(() -> {
-          HttpBridgeVerticle v = new HttpBridgeVerticle(service, onboarding, metrics, cfg.http(), httpLimits, rejections);
+          HttpBridgeVerticle v = new HttpBridgeVerticle(service, onboarding, metrics, cfg.http(), httpLimits, rejections,
+              cfg.providerTrustPem());
           httpVerticles.add(v);
           return v;
         }, new DeploymentOptions().setInstances(cfg.http().instances())))

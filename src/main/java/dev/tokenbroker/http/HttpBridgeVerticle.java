@@ -18,6 +18,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.internal.VertxInternal;
@@ -52,6 +53,7 @@ public final class HttpBridgeVerticle extends VerticleBase {
   private final ApiKeyAuth auth;
   private final HttpLimits limits;
   private final RejectionBudget rejections;
+  private final String providerTrustPem;
   private final AtomicLong refusedConnections = new AtomicLong();
   private HttpServer server;
   private HttpClient proxyClient;
@@ -62,8 +64,9 @@ public final class HttpBridgeVerticle extends VerticleBase {
    * @param rejections the node's budget of 401-triggered rotations, shared by all its HTTP verticle instances
    */
   public HttpBridgeVerticle(TokenService service, OnboardingService onboarding, BrokerMetrics metrics, HttpConfig config,
-                            HttpLimits limits, RejectionBudget rejections) {
+                            HttpLimits limits, RejectionBudget rejections, String providerTrustPem) {
     this.rejections = rejections;
+    this.providerTrustPem = providerTrustPem;
     this.service = service;
     this.onboarding = onboarding;
     this.metrics = metrics;
@@ -113,8 +116,13 @@ public final class HttpBridgeVerticle extends VerticleBase {
     // each route below names the action it needs, and a token's provider and account are held to the key's scope (ScopeCheck)
     new TokenRoutes(service).mount(router);
     onboardingRoutes.mountAuthorize(router);
-    proxyClient = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setDecompressionSupported(false),
-        new PoolOptions().setHttp1MaxSize(64));
+    // providers' APIs are trusted like their token endpoints: tls.provider-trust-pem, host names verified
+    HttpClientOptions proxyOptions = new HttpClientOptions().setKeepAlive(true).setDecompressionSupported(false)
+        .setVerifyHost(true);
+    if (providerTrustPem != null) {
+      proxyOptions.setTrustOptions(new PemTrustOptions().addCertPath(providerTrustPem));
+    }
+    proxyClient = vertx.createHttpClient(proxyOptions, new PoolOptions().setHttp1MaxSize(64));
     new ProxyRoutes(service, new ApiProxy(vertx, proxyClient, service, rejections, config.limits().proxyMaxBodyBytes()), metrics)
         .mount(router);
     // a heartbeat at least twice per idle timeout, so that idle streams are not closed
