@@ -30,7 +30,8 @@ class ClientJarTest {
     List<String> offences = new ArrayList<>();
     int scanned = 0;
     try (Stream<Path> files = Files.walk(client)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
+      // RunExample starts a broker beside the example verticle: it is not in the client jar.
+      for (Path file : files.filter(f -> f.toString().endsWith(".class") && !f.endsWith("RunExample.class")).toList()) {
         scanned++;
         offences.addAll(foreignReferences(classes.relativize(file).toString(), Files.readAllBytes(file)));
       }
