@@ -93,6 +93,10 @@ public final class Main {
         return BrokerVerticle::new;
       }
     };
+    // java.util.logging closes its handlers in its own shutdown hook, so a log line from the
+    // verticle's stop() is lost on SIGTERM / Ctrl-C: say it on stdout instead.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println(
+        "token-broker: stopping (signal received): rotations in progress finish, then the process exits"), "stop-notice"));
     int code = new VertxApplication(argv.toArray(new String[0]), hooks).launch();
     if (code != 0) {
       System.exit(code);
