@@ -29,7 +29,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The Web Client helper against WireMock as the provider's API: a 401 is retried once, and only once. */
-class AuthorizedRequestsTest {
+class ClientAuthorizedRequestsTest {
   private static final String API_PATH = "/api/envelopes";
 
   private ProviderDouble provider;
