@@ -52,17 +52,25 @@ start_node() {
 }
 
 start() {
-  [ -f "$JAR" ] || mvn -B -q package -DskipTests
+  # build when the jar is missing or older than the sources
+  if [ ! -f "$JAR" ] || [ -n "$(find pom.xml src/main -newer "$JAR" -print -quit)" ]; then ./mvnw -B -q package -DskipTests; fi
   for i in 1 2 3; do start_node "$i"; done
   log "try: curl -s -H 'Authorization: Bearer $KEY' http://127.0.0.1:8082/v1/tokens/sandbox"
 }
 
 stop() {
+  local pids=() pid
   for i in 1 2 3; do
     if [ -f "$RUN/node$i.pid" ]; then
-      kill "$(cat "$RUN/node$i.pid")" 2>/dev/null || true
+      pid=$(cat "$RUN/node$i.pid")
+      kill "$pid" 2>/dev/null && pids+=("$pid")
       rm -f "$RUN/node$i.pid"
     fi
+  done
+  # SIGTERM lets rotations in progress finish: wait until the JVMs are gone (at most 30 s each)
+  for pid in ${pids[@]+"${pids[@]}"}; do
+    for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && log "node pid $pid still running after 30 s"
   done
   log "stopped"
 }

@@ -106,6 +106,7 @@ public final class BrokerVerticle extends VerticleBase {
     // child verticles (HTTP bridge, token and refresh verticles) are undeployed before stop(): no
     // rotation starts any more. Rotations already running finish first (each provider call ends at
     // its deadline): cutting one short would lose a rotating refresh token's answer.
+    LOG.info("token-broker stopping: letting rotations in progress finish");
     Future<Void> drained = service == null ? Future.succeededFuture() : service.drain();
     return drained.compose(d -> {
       Future<Void> endpointClosed = endpoint == null ? Future.succeededFuture() : endpoint.close();
@@ -115,7 +116,7 @@ public final class BrokerVerticle extends VerticleBase {
         ownership.close();
         return null;
       }).compose(v -> Future.join(leasesClosed, storeClosed, endpointClosed));
-    });
+    }).onComplete(ar -> LOG.info("token-broker stopped"));
   }
 
   /** The node's token service (for tests and embedding). */

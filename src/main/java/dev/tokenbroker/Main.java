@@ -18,6 +18,10 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.launcher.application.VertxApplicationHooks;
 import java.io.File;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -57,7 +61,10 @@ public final class Main {
       argv.add("-conf");
       argv.add(config.encode());
     }
-    ClusterConfig clusterConfig = BrokerConfig.parse(config).cluster();
+    BrokerConfig parsed = BrokerConfig.parse(config);
+    requireFreePort("http.port", parsed.http().host(), parsed.http().port());
+    parsed.sandbox().ifPresent(sandbox -> requireFreePort("sandbox.port", sandbox.host(), sandbox.port()));
+    ClusterConfig clusterConfig = parsed.cluster();
     ClusterManager clusterManager = null;
     if (clustered) {
       try {
@@ -86,6 +93,10 @@ public final class Main {
         return BrokerVerticle::new;
       }
     };
+    // java.util.logging closes its handlers in its own shutdown hook, so a log line from the
+    // verticle's stop() is lost on SIGTERM / Ctrl-C: say it on stdout instead.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println(
+        "token-broker: stopping (signal received): rotations in progress finish, then the process exits"), "stop-notice"));
     int code = new VertxApplication(argv.toArray(new String[0]), hooks).launch();
     if (code != 0) {
       System.exit(code);
@@ -129,6 +140,28 @@ public final class Main {
     } catch (ConfigException e) {
       fail(e.getMessage());
       return null;
+    }
+  }
+
+  /**
+   * A port another process holds stops start-up with one line naming it and the key that sets it
+   * (exit 2), not with the launcher's 21-line BindException and exit 15. Checked by binding the
+   * address once and releasing it; a port taken in the instant after still fails as before.
+   */
+  private static void requireFreePort(String key, String host, int port) {
+    if (port == 0) {
+      return;
+    }
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(host, port));
+    } catch (BindException e) {
+      System.err.println("token-broker: cannot start: " + key + ": " + host + ":" + port
+          + " is already in use (is a broker or the demo still running?); stop it or set " + key + " (e.g. -D" + key + "="
+          + (port + 1) + ")");
+      System.exit(EXIT_BAD_CONFIG);
+    } catch (IOException | IllegalArgumentException | SecurityException e) {
+      // not a busy port (e.g. an unresolvable host): the server's own start reports it
     }
   }
 

@@ -62,6 +62,29 @@ class MainStartupTest {
         r.stderr.get(0));
   }
 
+  @Test
+  void aBusyPortStopsTheProcessWithOneLineNamingThePortAndItsKey(@TempDir Path dir) throws Exception {
+    try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      Path conf = dir.resolve("busy.yaml");
+      Files.writeString(conf, """
+          http:
+            host: 127.0.0.1
+            port: %d
+          providers:
+            esignglobal:
+              preset: esignglobal
+              base-url: https://openapi.example.com
+              client-id: abc
+              client-secret: def
+          """.formatted(busy.getLocalPort()));
+      Result r = run(conf.toString());
+      assertEquals(2, r.exit);
+      assertEquals(1, r.stderr.size(), r.stderr.toString());
+      assertTrue(r.stderr.get(0).startsWith("token-broker: cannot start: http.port: 127.0.0.1:" + busy.getLocalPort()
+          + " is already in use"), r.stderr.get(0));
+    }
+  }
+
   private record Result(int exit, List<String> stderr) {}
 
   private static Result run(String confPath) throws Exception {
