@@ -93,8 +93,7 @@ public final class LeaseRecords {
 
   /** The holder is done: the record goes, and with it the failure count. */
   public static Change release(String current, String holder) {
-    JsonObject record = current == null ? null : new JsonObject(current);
-    if (record == null || !isLease(record) || !holder.equals(record.getString("holder"))) {
+    if (ownedBy(current, holder) == null) {
       return Change.keep(refused());
     }
     return Change.remove(accepted());
@@ -102,8 +101,7 @@ public final class LeaseRecords {
 
   /** The holder failed: the lease becomes a backoff record. */
   public static Change backOff(String current, String holder, int failures, long retryAt, String sealedError, long now) {
-    JsonObject record = current == null ? null : new JsonObject(current);
-    if (record == null || !isLease(record) || !holder.equals(record.getString("holder"))) {
+    if (ownedBy(current, holder) == null) {
       return Change.keep(refused());
     }
     JsonObject backoff = new JsonObject().put("state", "backoff").put("failures", failures).put("until", retryAt)
@@ -129,13 +127,16 @@ public final class LeaseRecords {
     return isLease(record) && record.getLong("until", 0L) > now;
   }
 
-  private static JsonObject heldBy(String current, String holder, long now) {
+  /** The record when it is a lease of {@code holder}'s, ended or not; otherwise null. */
+  private static JsonObject ownedBy(String current, String holder) {
     JsonObject record = current == null ? null : new JsonObject(current);
-    if (record == null || !isLease(record) || !holder.equals(record.getString("holder"))
-        || record.getLong("until", 0L) <= now) {
-      return null;
-    }
-    return record;
+    return record != null && isLease(record) && holder.equals(record.getString("holder")) ? record : null;
+  }
+
+  /** The record when it is a lease of {@code holder}'s that has not ended; otherwise null. */
+  private static JsonObject heldBy(String current, String holder, long now) {
+    JsonObject record = ownedBy(current, holder);
+    return record != null && record.getLong("until", 0L) > now ? record : null;
   }
 
   private static boolean isLease(JsonObject record) {

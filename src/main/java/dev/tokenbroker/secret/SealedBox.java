@@ -1,8 +1,6 @@
 package dev.tokenbroker.secret;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -13,45 +11,37 @@ import javax.crypto.spec.SecretKeySpec;
  * for {@code encryption: none}. Thread-safe.
  */
 public final class SealedBox {
-  public static final SealedBox NONE = new SealedBox(null, Map.of());
+  public static final SealedBox NONE = new SealedBox(KeyRing.EMPTY);
 
-  private final String currentId;
-  private final Map<String, SecretKeySpec> keys;
+  private final KeyRing keys;
 
-  private SealedBox(String currentId, Map<String, SecretKeySpec> keys) {
-    this.currentId = currentId;
+  private SealedBox(KeyRing keys) {
     this.keys = keys;
   }
 
   /** @param current base64 of 32 bytes; @param old earlier keys, accepted for opening only */
   public static SealedBox aesGcm(Secret current, List<Secret> old) {
-    Map<String, SecretKeySpec> keys = new LinkedHashMap<>();
-    String id = AesKey.id(current);
-    keys.put(id, new SecretKeySpec(AesKey.decode(current), "AES"));
-    for (Secret k : old) {
-      keys.putIfAbsent(AesKey.id(k), new SecretKeySpec(AesKey.decode(k), "AES"));
-    }
-    return new SealedBox(id, keys);
+    return new SealedBox(KeyRing.of(current, old));
   }
 
   public boolean encrypts() {
-    return currentId != null;
+    return keys.currentId() != null;
   }
 
   public String seal(String context, String plaintext) {
-    if (currentId == null) {
+    if (!encrypts()) {
       return plaintext;
     }
-    return currentId + "." + AesGcm.seal(keys.get(currentId), context, plaintext);
+    return keys.currentId() + "." + AesGcm.seal(keys.current(), context, plaintext);
   }
 
   /** The plaintext; {@link UnreadableException} (never with key material) when no key opens it here. */
   public String open(String context, String sealed) {
-    if (currentId == null) {
+    if (!encrypts()) {
       return sealed;
     }
     int dot = sealed.indexOf('.');
-    SecretKeySpec key = dot > 0 ? keys.get(sealed.substring(0, dot)) : null;
+    SecretKeySpec key = dot > 0 ? keys.key(sealed.substring(0, dot)) : null;
     if (key == null) {
       throw new UnreadableException(dot > 0
           ? "sealed with key " + sealed.substring(0, dot) + ", which this node does not have"
@@ -73,6 +63,6 @@ public final class SealedBox {
 
   @Override
   public String toString() {
-    return currentId == null ? "SealedBox[none]" : "SealedBox[aes-gcm " + currentId + ", " + keys.size() + " key(s)]";
+    return encrypts() ? "SealedBox[aes-gcm " + keys.currentId() + ", " + keys.size() + " key(s)]" : "SealedBox[none]";
   }
 }

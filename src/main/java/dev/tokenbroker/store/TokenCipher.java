@@ -1,11 +1,9 @@
 package dev.tokenbroker.store;
 
 import dev.tokenbroker.secret.AesGcm;
-import dev.tokenbroker.secret.AesKey;
+import dev.tokenbroker.secret.KeyRing;
 import dev.tokenbroker.secret.Secret;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
@@ -15,48 +13,26 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class TokenCipher {
   public static final String NONE_ID = "none";
-  public static final TokenCipher NONE = new TokenCipher(null, Map.of());
+  public static final TokenCipher NONE = new TokenCipher(KeyRing.EMPTY);
 
-  private final String currentId;
-  private final Map<String, SecretKeySpec> keys;
+  private final KeyRing keys;
 
-  private TokenCipher(String currentId, Map<String, SecretKeySpec> keys) {
-    this.currentId = currentId;
+  private TokenCipher(KeyRing keys) {
     this.keys = keys;
   }
 
   /** @param current base64 of 32 bytes; @param old earlier keys still accepted for reading */
   public static TokenCipher aesGcm(Secret current, List<Secret> old) {
-    Map<String, SecretKeySpec> keys = new LinkedHashMap<>();
-    String currentId = add(keys, current);
-    for (Secret k : old) {
-      add(keys, k);
-    }
-    return new TokenCipher(currentId, keys);
-  }
-
-  /** The id a base64 key gets; throws IllegalArgumentException when it is not 32 bytes of base64. */
-  public static String keyId(Secret key) {
-    return AesKey.id(key);
-  }
-
-  private static String add(Map<String, SecretKeySpec> keys, Secret key) {
-    String id = keyId(key);
-    keys.put(id, new SecretKeySpec(decode(key), "AES"));
-    return id;
-  }
-
-  private static byte[] decode(Secret key) {
-    return AesKey.decode(key);
+    return new TokenCipher(KeyRing.of(current, old));
   }
 
   public String currentKeyId() {
-    return currentId == null ? NONE_ID : currentId;
+    return keys.currentId() == null ? NONE_ID : keys.currentId();
   }
 
   /** The stored form: base64(nonce || ciphertext+tag), bound to the row id as associated data. */
   public String seal(String rowId, String plaintext) {
-    return currentId == null ? plaintext : AesGcm.seal(keys.get(currentId), rowId, plaintext);
+    return keys.currentId() == null ? plaintext : AesGcm.seal(keys.current(), rowId, plaintext);
   }
 
   /** Opens a stored value; throws {@link UnreadableTokenException} for a missing key or tampered data. */
@@ -64,7 +40,7 @@ public final class TokenCipher {
     if (NONE_ID.equals(keyId)) {
       return stored;
     }
-    SecretKeySpec key = keys.get(keyId);
+    SecretKeySpec key = keys.key(keyId);
     if (key == null) {
       throw new UnreadableTokenException("it is encrypted with key id " + keyId + ", which is not configured "
           + "(TOKEN_BROKER_ENCRYPTION_KEY or TOKEN_BROKER_ENCRYPTION_OLD_KEYS)");
