@@ -11,6 +11,8 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
+import io.vertx.core.streams.WriteStream;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -122,25 +124,17 @@ public final class ApiProxy {
       }
       Deadline deadline = new Deadline(request, spec);
       Promise<HttpClientResponse> outcome = Promise.promise();
-      long[] sent = {0};
-      in.handler(chunk -> {
-        sent[0] += chunk.length();
-        if (sent[0] > maxBodyBytes) {
-          in.handler(discarded -> {});
-          request.reset();
-          out.putHeader(HttpHeaders.CONNECTION, "close");
-          outcome.tryFail(new BrokerException(ErrorCode.REQUEST_TOO_LARGE,
-              "the request body is over http.proxy-max-body-bytes (" + maxBodyBytes + " bytes)"));
-          return;
-        }
-        request.write(chunk);
-        if (request.writeQueueFull()) {
-          in.pause();
-          request.drainHandler(v -> in.resume());
-        }
+      boolean[] over = {false};
+      copyCapped(in, request, () -> {
+        over[0] = true;
+        in.handler(discarded -> {});
+        request.reset();
+        out.putHeader(HttpHeaders.CONNECTION, "close");
+        outcome.tryFail(new BrokerException(ErrorCode.REQUEST_TOO_LARGE,
+            "the request body is over http.proxy-max-body-bytes (" + maxBodyBytes + " bytes)"));
       });
       in.endHandler(v -> {
-        if (sent[0] <= maxBodyBytes) {
+        if (!over[0]) {
           request.end();
           deadline.start();
         }
@@ -171,20 +165,10 @@ public final class ApiProxy {
       out.setChunked(true);
     }
     Promise<Void> done = Promise.promise();
-    long[] received = {0};
-    in.handler(chunk -> {
-      received[0] += chunk.length();
-      if (received[0] > maxBodyBytes) {
-        in.request().reset();
-        out.reset();
-        done.tryFail(new BrokerException(ErrorCode.REQUEST_TOO_LARGE, "the provider's answer is over http.proxy-max-body-bytes"));
-        return;
-      }
-      out.write(chunk);
-      if (out.writeQueueFull()) {
-        in.pause();
-        out.drainHandler(v -> in.resume());
-      }
+    copyCapped(in, out, () -> {
+      in.request().reset();
+      out.reset();
+      done.tryFail(new BrokerException(ErrorCode.REQUEST_TOO_LARGE, "the provider's answer is over http.proxy-max-body-bytes"));
     });
     in.exceptionHandler(t -> {
       out.reset();
@@ -199,6 +183,27 @@ public final class ApiProxy {
     });
     in.resume();
     return done.future();
+  }
+
+  /**
+   * Copies {@code from} to {@code to} as it arrives, no faster than {@code to} takes it; once more
+   * than {@code http.proxy-max-body-bytes} came, calls {@code onOver} instead of writing (the
+   * caller ends both sides) and copies nothing more.
+   */
+  private void copyCapped(ReadStream<Buffer> from, WriteStream<Buffer> to, Runnable onOver) {
+    long[] copied = {0};
+    from.handler(chunk -> {
+      copied[0] += chunk.length();
+      if (copied[0] > maxBodyBytes) {
+        onOver.run();
+        return;
+      }
+      to.write(chunk);
+      if (to.writeQueueFull()) {
+        from.pause();
+        to.drainHandler(v -> from.resume());
+      }
+    });
   }
 
   /** Reads and drops an answer that is not relayed (the 401 before a retry). */
