@@ -75,7 +75,7 @@ final class ProxyRoutes {
       ctx.addEndHandler(v -> metrics.proxied(provider, ctx.response().getStatusCode(), System.nanoTime() - started));
       TokenKey key = new TokenKey(provider, TokenRequest.account(accountHeader(ctx)));
       ScopeCheck.token(ctx, KeyAction.PROXY, key);
-      service.spec(key);
+      service.checkAccount(key);
       if (spec.apiBaseUrl() == null) {
         throw BrokerException.invalidRequest("provider '" + provider + "' has no API base: set providers." + provider
             + ".api-base-url");

@@ -76,13 +76,23 @@ public record ProviderSpec(
    * serves any account (it exists once authorized), with the provider's credentials.
    */
   public Optional<ProviderSpec> forAccount(String account) {
+    if (!serves(account)) {
+      return Optional.empty();
+    }
     ClientCredentials own = accounts.get(account);
     if (own != null) {
       return Optional.of(new ProviderSpec(name, preset, tokenUrl, authorizeUrl, grant, body, clientAuth, own.clientId(),
           own.clientSecret(), scope, redirectUri, timeout, rotatesRefreshTokens, refreshTokenLifetimeSeconds, pkce,
           authorizeParams, accounts, apiBaseUrl, proxyTimeout));
     }
-    return account.equals(DEFAULT_ACCOUNT) || grant == GrantType.AUTHORIZATION_CODE
-        ? Optional.of(this) : Optional.empty();
+    return Optional.of(this);
+  }
+
+  /**
+   * True when the account may exist here: {@code default} and the configured accounts of a
+   * client_credentials provider, any account of an authorization_code one. Allocates nothing.
+   */
+  public boolean serves(String account) {
+    return account.equals(DEFAULT_ACCOUNT) || grant == GrantType.AUTHORIZATION_CODE || accounts.containsKey(account);
   }
 }

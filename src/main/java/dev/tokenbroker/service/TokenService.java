@@ -81,9 +81,19 @@ public final class TokenService {
    * not list under {@code providers.<p>.accounts}.
    */
   public ProviderSpec spec(TokenKey key) {
-    return provider(key.provider()).forAccount(key.account()).orElseThrow(() -> new BrokerException(ErrorCode.UNKNOWN_ACCOUNT,
-        "provider '" + key.provider() + "' has no account '" + key.account() + "' (configure it under providers."
-            + key.provider() + ".accounts)"));
+    return provider(key.provider()).forAccount(key.account()).orElseThrow(() -> unknownAccount(key));
+  }
+
+  /** 404 unknown_provider or unknown_account like {@link #spec}, without building the account's spec (hot paths). */
+  public void checkAccount(TokenKey key) {
+    if (!provider(key.provider()).serves(key.account())) {
+      throw unknownAccount(key);
+    }
+  }
+
+  private static BrokerException unknownAccount(TokenKey key) {
+    return new BrokerException(ErrorCode.UNKNOWN_ACCOUNT, "provider '" + key.provider() + "' has no account '"
+        + key.account() + "' (configure it under providers." + key.provider() + ".accounts)");
   }
 
   /**
@@ -95,7 +105,7 @@ public final class TokenService {
    */
   public Future<Token> get(TokenKey key, long minValidity, Long rejectedVersion) {
     try {
-      spec(key);
+      checkAccount(key);
       Token cached = store.cached(key);
       checkMinValidity(cached, minValidity);
       if (rejectedVersion != null && (cached == null || rejectedVersion > cached.version())) {
