@@ -128,8 +128,11 @@ final class Rotator {
       LOG.warn("Refresh of " + key + " failed (" + decision.failures() + " in a row), next attempt at " + decision.retryAt()
           + ": " + error.getMessage());
     }
-    events.failed(key, error, decision.authorizationRequired(), decision.retryAt());
-    return markFailure(current, decision).map(v -> RotationProtocol.Outcome.failed(decision));
+    // recorded first, so a subscriber that reads the account on token.failed sees the failure
+    return markFailure(current, decision).map(v -> {
+      events.failed(key, error, decision.authorizationRequired(), decision.retryAt());
+      return RotationProtocol.Outcome.failed(decision);
+    });
   }
 
   /** Records the failure on the stored token (same version: nothing about the token changes). */
