@@ -15,8 +15,13 @@ public final class TokenReplies {
         .put("access_token", token.accessToken().reveal())
         .put("token_type", "Bearer")
         .put("expires_at", token.expiresAt().getEpochSecond())
-        .put("expires_in", Math.max(0, token.remaining(now).getSeconds()))
+        .put("expires_in", expiresIn(token, now))
         .put("scope", token.scope())
         .put("version", token.version());
+  }
+
+  /** Whole seconds the token has left at {@code now}, never negative. */
+  public static long expiresIn(Token token, Instant now) {
+    return Math.max(0, token.remaining(now).getSeconds());
   }
 }

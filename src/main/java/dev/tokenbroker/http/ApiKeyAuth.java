@@ -33,7 +33,7 @@ public final class ApiKeyAuth {
     if (key.isEmpty()) {
       return Optional.empty();
     }
-    byte[] presented = HexFormat.of().parseHex(Secret.sha256Hex(key));
+    byte[] presented = Secret.sha256(key);
     int matched = 0; // 1 + the index of the matching digest, 0 for none
     for (int i = 0; i < digests.size(); i++) {
       int equal = MessageDigest.isEqual(presented, digests.get(i)) ? 1 : 0;

@@ -17,6 +17,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.http.HttpServer;
@@ -51,6 +52,7 @@ public final class HttpBridgeVerticle extends VerticleBase {
   private final BrokerMetrics metrics;
   private final HttpConfig config;
   private final ApiKeyAuth auth;
+  private final ConnectionKeys connectionKeys;
   private final HttpLimits limits;
   private final RejectionBudget rejections;
   private final String providerTrustPem;
@@ -72,13 +74,14 @@ public final class HttpBridgeVerticle extends VerticleBase {
     this.metrics = metrics;
     this.config = config;
     this.auth = new ApiKeyAuth(config.apiKeys());
+    this.connectionKeys = new ConnectionKeys(auth);
     this.limits = limits;
   }
 
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    router.route().handler(new AccessLog());
+    router.route().handler(new AccessLog(metrics));
     // SockJS upgrades to WebSocket: it must come before the body handler
     new EventBusBridge(vertx, auth).mount(router);
     router.route().handler(ProxyRoutes::refuseDisguised);
@@ -106,7 +109,8 @@ public final class HttpBridgeVerticle extends VerticleBase {
 
     OnboardingRoutes onboardingRoutes = new OnboardingRoutes(service, onboarding);
     onboardingRoutes.mountCallback(router);
-    router.route("/v1/*").handler(ctx -> auth.authenticate(ctx.request().getHeader("Authorization")).ifPresentOrElse(key -> {
+    router.route("/v1/*").handler(ctx -> connectionKeys.authenticate(ctx.request().connection(),
+        ctx.request().getHeader(HttpHeaders.AUTHORIZATION)).ifPresentOrElse(key -> {
       ScopeCheck.remember(ctx, key);
       ctx.next();
     }, () -> {
@@ -177,6 +181,7 @@ public final class HttpBridgeVerticle extends VerticleBase {
     Runnable closed = () -> {
       if (counted.getAndSet(false)) {
         limits.connectionClosed();
+        connectionKeys.closed(connection);
       }
     };
     connection.closeHandler(v -> closed.run());

@@ -1,6 +1,8 @@
 package dev.tokenbroker.http;
 
 import dev.tokenbroker.error.BrokerException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
@@ -9,6 +11,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /** Every HTTP error body is {@code {"error","error_description"}} (plus retry_after where it applies). */
 final class HttpErrors {
+  private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
   private static final Logger LOG = LoggerFactory.getLogger(HttpErrors.class);
 
   private HttpErrors() {}
@@ -43,9 +47,14 @@ final class HttpErrors {
 
   /** A JSON object or array, never cached (token replies carry secrets). */
   static void json(HttpServerResponse response, int status, Object body) {
+    json(response, status, io.vertx.core.json.Json.encodeToBuffer(body));
+  }
+
+  /** JSON already encoded, never cached. */
+  static void json(HttpServerResponse response, int status, Buffer body) {
     response.setStatusCode(status)
-        .putHeader("Content-Type", "application/json")
-        .putHeader("Cache-Control", "no-store")
-        .end(io.vertx.core.json.Json.encode(body));
+        .putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
+        .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
+        .end(body);
   }
 }

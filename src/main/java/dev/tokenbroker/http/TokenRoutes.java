@@ -1,6 +1,5 @@
 package dev.tokenbroker.http;
 
-import dev.tokenbroker.bus.TokenReplies;
 import dev.tokenbroker.bus.TokenRequest;
 import dev.tokenbroker.config.KeyAction;
 import dev.tokenbroker.token.RotationReason;
@@ -23,6 +22,7 @@ import java.util.function.Function;
  */
 final class TokenRoutes {
   private final TokenService service;
+  private final ReplyBodies replies = new ReplyBodies();
 
   TokenRoutes(TokenService service) {
     this.service = service;
@@ -41,7 +41,7 @@ final class TokenRoutes {
   }
 
   private void answer(RoutingContext ctx, KeyAction action, Function<TokenKey, Future<Token>> work) {
-    Requests.respond(ctx, service, action, work, token -> HttpErrors.json(ctx.response(), 200, TokenReplies.reply(token, service.policy().now())));
+    Requests.respond(ctx, service, action, work, token -> HttpErrors.json(ctx.response(), 200, replies.body(token, service.policy().now())));
   }
 
   private void forget(RoutingContext ctx) {

@@ -1,22 +1,34 @@
 package dev.tokenbroker.token;
 
 import dev.tokenbroker.error.BrokerException;
-import java.util.regex.Pattern;
 
 /** Identifies a token: provider plus account. Validated on construction. */
 public record TokenKey(String provider, String account) {
   public static final String DEFAULT_ACCOUNT = "default";
-  private static final Pattern ACCOUNT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   public TokenKey {
-    if (account == null || !ACCOUNT.matcher(account).matches()) {
+    if (!isValidAccount(account)) {
       throw BrokerException.invalidRequest(
           "account must match [A-Za-z0-9][A-Za-z0-9._-]{0,63} (letters, digits, '.', '_', '-'; at most 64)");
     }
   }
 
+  /** {@code [A-Za-z0-9][A-Za-z0-9._-]{0,63}}, checked without a regular expression: it runs on every request. */
   public static boolean isValidAccount(String account) {
-    return account != null && ACCOUNT.matcher(account).matches();
+    if (account == null || account.isEmpty() || account.length() > 64 || !isLetterOrDigit(account.charAt(0))) {
+      return false;
+    }
+    for (int i = 1; i < account.length(); i++) {
+      char c = account.charAt(i);
+      if (!isLetterOrDigit(c) && c != '.' && c != '_' && c != '-') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isLetterOrDigit(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
   }
 
   /** The key in the shared map; ':' cannot occur in either part. */

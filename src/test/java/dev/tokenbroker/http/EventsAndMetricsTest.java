@@ -136,6 +136,8 @@ class EventsAndMetricsTest {
     assertTrue(text.contains("tokenbroker_provider_calls_seconds_count{outcome=\"ok\",provider=\"esignglobal\"} 1"));
     assertTrue(text.contains("tokenbroker_rotations_total{provider=\"esignglobal\",reason=\"on_demand\"} 1.0"));
     assertTrue(text.contains("tokenbroker_tokens_stored 1.0"));
+    assertTrue(text.contains("tokenbroker_http_requests_seconds_count{method=\"GET\",route=\"/v1/tokens/{provider}\",status=\"200\"} 2"),
+        text);
     assertFalse(text.contains("secret-customer-name"));
     assertFalse(text.contains("ev-token"));
   }

@@ -108,6 +108,29 @@ class ScopedApiKeyTest {
     provider.close();
   }
 
+  /** The key accepted on a kept-alive connection is remembered for that connection only while the header stays the same. */
+  @Test
+  void everyRequestOnOneKeptAliveConnectionIsHeldToTheKeyItCarries() {
+    HttpClient client = node.vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions().setKeepAlive(true),
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(1));
+    List<io.vertx.core.http.HttpConnection> connections = new ArrayList<>();
+    java.util.function.BiFunction<String, String, Integer> get = (path, key) -> Await.result(client.request(new RequestOptions()
+            .setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(node.httpPort()).setURI(path)
+            .putHeader("Authorization", "Bearer " + key))
+        .compose(req -> req.send().compose(resp -> {
+          connections.add(req.connection());
+          return resp.body().map(b -> resp.statusCode());
+        })));
+
+    assertEquals(200, get.apply("/v1/tokens", ADMIN));
+    assertEquals(403, get.apply("/v1/tokens", READ_ONLY), "a read-only key after an admin key on the same connection");
+    assertEquals(401, get.apply("/v1/tokens", "not-a-key"), "an unknown key after accepted ones");
+    assertEquals(403, get.apply("/v1/tokens/other", ESIGNGLOBAL_ONLY));
+    assertEquals(200, get.apply("/v1/tokens", ADMIN));
+    assertEquals(1, connections.stream().distinct().count(), "all five requests went over one connection");
+    Await.result(client.close());
+  }
+
   @Test
   void aKeyReachesOnlyTheProvidersItNames() {
     assertEquals(200, http.send(HttpMethod.GET, "/v1/tokens/esignglobal", ESIGNGLOBAL_ONLY).statusCode());

@@ -1,0 +1,140 @@
+package dev.tokenbroker.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * HTTP load from outside the JVM under test: {@code wrk} (Debian's package), so that the load
+ * generator's own cost is not part of what is measured. One thread, a fixed number of keep-alive
+ * connections, a fixed duration; the answer is its requests per second and 99th-percentile latency.
+ */
+final class Wrk {
+  static final Path BINARY = Path.of("/usr/bin/wrk");
+  private static final Pattern REQUESTS = Pattern.compile("([0-9]+) requests in");
+  private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+  private static final Pattern P99 = Pattern.compile("\\n\\s+99(?:\\.000)?%\\s+([0-9.]+)(us|ms|s)\\b");
+  private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+([0-9]+)");
+  private static final Pattern SOCKET_ERRORS = Pattern.compile("Socket errors: connect ([0-9]+), read ([0-9]+), write ([0-9]+), timeout ([0-9]+)");
+
+  /**
+   * @param cpuMicrosPerRequest this JVM's CPU time during the load over the requests served: the
+   *     server's cost per request, much less sensitive than throughput to what else the machine runs
+   */
+  record Result(double perSecond, double p99Micros, long errors, double cpuMicrosPerRequest) {}
+
+  /** One load: {@code connections} connections from one wrk thread for {@code seconds}. */
+  record Load(String url, List<String> headers, int connections, int seconds) {
+    Load {
+      headers = List.copyOf(headers);
+    }
+  }
+
+  private Wrk() {}
+
+  static boolean available() {
+    return Files.isExecutable(BINARY);
+  }
+
+  static Result run(Load load) {
+    List<String> command = new ArrayList<>(List.of(BINARY.toString(), "-t1", "-c" + load.connections(), "-d" + load.seconds() + "s",
+        "--latency", "--timeout", "5s"));
+    for (String header : load.headers()) {
+      command.add("-H");
+      command.add(header);
+    }
+    command.add(load.url());
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    try {
+      long cpuBefore = os.getProcessCpuTime();
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      byte[] out = process.getInputStream().readAllBytes();
+      if (!process.waitFor(load.seconds() + 30L, TimeUnit.SECONDS) || process.exitValue() != 0) {
+        process.destroyForcibly();
+        throw new IllegalStateException("wrk failed: " + new String(out, StandardCharsets.UTF_8));
+      }
+      long cpuNanos = os.getProcessCpuTime() - cpuBefore;
+      Result r = parse(new String(out, StandardCharsets.UTF_8));
+      Matcher requests = REQUESTS.matcher(new String(out, StandardCharsets.UTF_8));
+      double perRequest = requests.find() ? cpuNanos / 1e3 / Math.max(1, Long.parseLong(requests.group(1))) : 0;
+      return new Result(r.perSecond(), r.p99Micros(), r.errors(), perRequest);
+    } catch (IOException e) {
+      throw new IllegalStateException("could not run " + BINARY + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while wrk ran", e);
+    }
+  }
+
+  static Result parse(String output) {
+    Matcher rate = RATE.matcher(output);
+    Matcher p99 = P99.matcher(output);
+    if (!rate.find() || !p99.find()) {
+      throw new IllegalStateException("unexpected wrk output: " + output);
+    }
+    double value = Double.parseDouble(p99.group(1));
+    double micros = switch (p99.group(2)) {
+      case "us" -> value;
+      case "ms" -> value * 1_000;
+      default -> value * 1_000_000;
+    };
+    long errors = 0;
+    Matcher non2xx = NON_2XX.matcher(output);
+    if (non2xx.find()) {
+      errors += Long.parseLong(non2xx.group(1));
+    }
+    Matcher socket = SOCKET_ERRORS.matcher(output);
+    if (socket.find()) {
+      for (int i = 1; i <= 4; i++) {
+        errors += Long.parseLong(socket.group(i));
+      }
+    }
+    return new Result(Double.parseDouble(rate.group(1)), micros, errors, 0);
+  }
+
+  /**
+   * Alternates baseline and subject {@code rounds} times (which goes first alternates too, so
+   * neither always meets a warmer JIT or a quieter machine) after one short warm-up of each;
+   * returns the medians, baseline first. A round with errors fails the benchmark: a fast wrong
+   * answer is not a result.
+   */
+  static Result[] alternate(Load baseline, Load subject, int rounds) {
+    run(new Load(baseline.url(), baseline.headers(), baseline.connections(), 2));
+    run(new Load(subject.url(), subject.headers(), subject.connections(), 2));
+    List<Result> b = new ArrayList<>();
+    List<Result> s = new ArrayList<>();
+    for (int i = 0; i < rounds; i++) {
+      if (i % 2 == 0) {
+        b.add(checked(baseline));
+        s.add(checked(subject));
+      } else {
+        s.add(checked(subject));
+        b.add(checked(baseline));
+      }
+    }
+    return new Result[] {median(b), median(s)};
+  }
+
+  private static Result checked(Load load) {
+    Result r = run(load);
+    if (r.errors() > 0) {
+      throw new AssertionError(String.format(Locale.ROOT, "%d failed requests against %s", r.errors(), load.url()));
+    }
+    return r;
+  }
+
+  private static Result median(List<Result> results) {
+    double[] rates = results.stream().mapToDouble(Result::perSecond).sorted().toArray();
+    double[] p99s = results.stream().mapToDouble(Result::p99Micros).sorted().toArray();
+    double[] cpus = results.stream().mapToDouble(Result::cpuMicrosPerRequest).sorted().toArray();
+    return new Result(rates[rates.length / 2], p99s[p99s.length / 2], 0, cpus[cpus.length / 2]);
+  }
+}
