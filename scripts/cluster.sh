@@ -12,6 +12,9 @@
 #
 # Extra JVM options for every node: JAVA_OPTS (e.g. -Drefresh.min-validity-seconds=1); for
 # node 1 only: SANDBOX_OPTS (e.g. -Dsandbox.lifetime-seconds=6).
+#
+# Needs a JDK 17+ (java), curl, and for check also python3 (it reads the brokers' JSON answers).
+
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN=target/cluster
@@ -20,6 +23,16 @@ KEY=demo-key
 mkdir -p "$RUN"
 
 log() { printf '[cluster] %s\n' "$*"; }
+
+# The header comment above, without its '#': from line 2 up to the first line that is no comment.
+usage() { sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p;}' "$0"; }
+
+need() { # command... : stop with one clear line when one is missing
+  local c
+  for c in "$@"; do
+    command -v "$c" >/dev/null 2>&1 || { log "needs $c on the PATH (see scripts/cluster.sh's header; e.g. apt-get install $c)" >&2; exit 2; }
+  done
+}
 
 ready() { curl -fs -o /dev/null "http://127.0.0.1:$((8080 + $1))/ready"; }
 
@@ -43,6 +56,9 @@ start_node() {
   # shellcheck disable=SC2086
   nohup java ${JAVA_OPTS:-} $extra -jar "$JAR" -conf "conf/cluster/node$i.yaml" -cluster >"$RUN/node$i.log" 2>&1 &
   echo $! >"$RUN/node$i.pid"
+  # not a job of this shell: a node that check kills with -9 is no "Killed" line on the terminal
+  # (stop and check follow the nodes by their pid files)
+  disown "$!"
   for _ in $(seq 1 120); do
     ready "$i" && { log "node $i ready on http://127.0.0.1:$((8080 + i)) (pid $(cat "$RUN/node$i.pid"))"; return 0; }
     kill -0 "$(cat "$RUN/node$i.pid")" 2>/dev/null || { log "node $i died:"; tail -20 "$RUN/node$i.log"; return 1; }
@@ -52,6 +68,7 @@ start_node() {
 }
 
 start() {
+  need java curl
   # build when the jar is missing or older than the sources
   if [ ! -f "$JAR" ] || [ -n "$(find pom.xml src/main -newer "$JAR" -print -quit)" ]; then ./mvnw -B -q package -DskipTests; fi
   for i in 1 2 3; do start_node "$i"; done
@@ -96,6 +113,7 @@ token_or_none() { # node -> version, or "none" when it answers no token
 }
 
 check() {
+  need java curl python3
   export JAVA_OPTS="${JAVA_OPTS:-} -Drefresh.min-validity-seconds=1 -Drefresh.jitter-seconds=0"
   export SANDBOX_OPTS="-Dsandbox.lifetime-seconds=6"
   trap stop EXIT
@@ -164,5 +182,5 @@ case "${1:-}" in
   stop) stop ;;
   status) status ;;
   check) check ;;
-  *) sed -n '2,13p' "$0"; exit 2 ;;
+  *) usage; exit 2 ;;
 esac

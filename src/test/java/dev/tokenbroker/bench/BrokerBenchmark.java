@@ -391,6 +391,70 @@ class BrokerBenchmark {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
+  /**
+   * Issue 15: what the Java client's node-local cache buys a verticle. Subject: {@code get} through
+   * {@link dev.tokenbroker.client.TokenClient} on a warm cache; baseline: the same token as a bare
+   * event-bus request to the broker's {@code token.get} consumer (itself a cache hit, never touching
+   * the provider). Both from one event loop, as a verticle would call them, in one run. Fails when the
+   * cached get is not at least {@link #CLIENT_CACHE_GOAL} times the bus request's rate, or when the
+   * cached gets sent any bus request at all.
+   */
+  @Test
+  @Order(20)
+  void clientCachedGetAgainstABareEventBusRequest() {
+    try (ProviderDouble provider = ProviderDouble.start()) {
+      provider.stub(post(urlPathEqualTo(ProviderDouble.ESIGNGLOBAL_PATH)).willReturn(okJson(TestConfigs.tokenJson("bench", 86398))));
+      // the one provider call is not measured: a cold WireMock on a busy machine may take more than 2 s
+      JsonObject config = TestConfigs.broker(new JsonObject().put("esignglobal",
+          TestConfigs.esignglobal(provider.baseUrl()).put("timeout-seconds", 20)));
+      try (BrokerNode node = BrokerNode.start(config)) {
+        String address = Addresses.get("esignglobal");
+        dev.tokenbroker.client.TokenClient client = dev.tokenbroker.client.TokenClient.create(node.vertx);
+        try {
+          Await.result(client.get("esignglobal")); // the one miss: fills the broker and the client's cache
+          // what the client itself would send on a miss
+          JsonObject body = new JsonObject().put("account", "default").put("min_validity", 30);
+          io.vertx.core.Context caller = node.vertx.getOrCreateContext();
+          LoadGenerator.Result[] r = alternate(
+              () -> LoadGenerator.run(caller, 200_000, 128, () -> node.vertx.eventBus().request(address, body)),
+              () -> LoadGenerator.run(caller, 2_000_000, 128, () -> client.get("esignglobal")));
+          org.junit.jupiter.api.Assertions.assertEquals(0, r[0].errors() + r[1].errors(), "failed requests");
+          record("TokenClient.get (client's cache)", "requests/s", r[1].perSecond(), "bare bus request to broker", r[0].perSecond(),
+              ">= " + CLIENT_CACHE_GOAL + "x");
+          record("TokenClient.get (client's cache)", "p50 us", r[1].p50Micros(), "bare bus request", r[0].p50Micros(), "-");
+          record("TokenClient.get (client's cache)", "p99 us", r[1].p99Micros(), "bare bus request", r[0].p99Micros(), "-");
+          assertCachedGetsSendNothing(node.vertx, caller, client, address);
+          double ratio = r[1].perSecond() / r[0].perSecond();
+          org.junit.jupiter.api.Assertions.assertTrue(ratio >= CLIENT_CACHE_GOAL, String.format(Locale.ROOT,
+              "cached get %.0f/s is %.1fx a bus request (%.0f/s); goal >= %dx", r[1].perSecond(), ratio, r[0].perSecond(), CLIENT_CACHE_GOAL));
+        } finally {
+          Await.result(client.close());
+        }
+      }
+    }
+  }
+
+  private static final int CLIENT_CACHE_GOAL = 5;
+
+  /** Proof that the subject measured the cache: 10 000 more cached gets, no token.get on the bus. */
+  private static void assertCachedGetsSendNothing(Vertx vertx, io.vertx.core.Context caller,
+      dev.tokenbroker.client.TokenClient client, String address) {
+    java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+    io.vertx.core.Handler<io.vertx.core.eventbus.DeliveryContext<Object>> count = ctx -> {
+      if (ctx.message().address().equals(address)) {
+        sent.incrementAndGet();
+      }
+      ctx.next();
+    };
+    vertx.eventBus().addOutboundInterceptor(count);
+    try {
+      LoadGenerator.run(caller, 10_000, 128, () -> client.get("esignglobal"));
+    } finally {
+      vertx.eventBus().removeOutboundInterceptor(count);
+    }
+    org.junit.jupiter.api.Assertions.assertEquals(0, sent.get(), "token.get requests sent by cached gets");
+  }
+
   @AfterAll
   static void write() throws IOException {
     Path dir = Path.of("target", "bench");

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 class ClientExampleTest {
 
   @Test
+  @SuppressWarnings("try") // the broker node only has to run (and close) around the example
   void exampleVerticleKeepsCallingTheSandboxApiAcrossARevokedToken() throws IOException {
     Vertx vertx = Vertx.vertx();
     JsonObject config = Await.result(ConfigLoader.load(vertx, "conf/demo.yaml", Map.of()));
