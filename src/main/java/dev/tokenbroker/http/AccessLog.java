@@ -2,6 +2,7 @@ package dev.tokenbroker.http;
 
 import dev.tokenbroker.metrics.BrokerMetrics;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.ext.web.RoutingContext;
@@ -24,20 +25,22 @@ final class AccessLog implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     long started = System.nanoTime();
-    ctx.addEndHandler(v -> {
-      metrics.httpRequest(RouteLabel.method(ctx.request().method()), RouteLabel.of(ctx.request().path()),
-          ctx.response().getStatusCode(), System.nanoTime() - started);
-      if (LOG.isDebugEnabled() || ctx.response().getStatusCode() >= 500) {
-        String keyName = ScopeCheck.keyName(ctx);
-        String line = ctx.request().method() + " " + ctx.request().path() + " " + ctx.response().getStatusCode() + " "
-            + (System.nanoTime() - started) / 1_000_000 + " ms" + (keyName == null ? "" : " key=" + keyName);
-        if (ctx.response().getStatusCode() >= 500) {
-          LOG.warn(line);
-        } else {
-          LOG.debug(line);
-        }
-      }
-    });
+    ctx.addEndHandler(v -> record(ctx.request(), ctx.response().getStatusCode(), started, ScopeCheck.keyName(ctx)));
     ctx.next();
+  }
+
+  /** Meters and, at debug level or for a 5xx, logs a request that ended with {@code status}. */
+  void record(HttpServerRequest request, int status, long startedNanos, String keyName) {
+    long nanos = System.nanoTime() - startedNanos;
+    metrics.httpRequest(RouteLabel.method(request.method()), RouteLabel.of(request.path()), status, nanos);
+    if (LOG.isDebugEnabled() || status >= 500) {
+      String line = request.method() + " " + request.path() + " " + status + " " + nanos / 1_000_000 + " ms"
+          + (keyName == null ? "" : " key=" + keyName);
+      if (status >= 500) {
+        LOG.warn(line);
+      } else {
+        LOG.debug(line);
+      }
+    }
   }
 }

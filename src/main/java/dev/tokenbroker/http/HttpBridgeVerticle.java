@@ -81,7 +81,8 @@ public final class HttpBridgeVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
-    router.route().handler(new AccessLog(metrics));
+    AccessLog accessLog = new AccessLog(metrics);
+    router.route().handler(accessLog);
     // SockJS upgrades to WebSocket: it must come before the body handler
     new EventBusBridge(vertx, auth).mount(router);
     router.route().handler(ProxyRoutes::refuseDisguised);
@@ -113,12 +114,10 @@ public final class HttpBridgeVerticle extends VerticleBase {
         ctx.request().getHeader(HttpHeaders.AUTHORIZATION)).ifPresentOrElse(key -> {
       ScopeCheck.remember(ctx, key);
       ctx.next();
-    }, () -> {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"token-broker\"");
-      HttpErrors.send(ctx, 401, "unauthorized", "a valid API key is required: Authorization: Bearer <api key>");
-    }));
+    }, () -> HttpErrors.unauthorized(ctx.response())));
     // each route below names the action it needs, and a token's provider and account are held to the key's scope (ScopeCheck)
-    new TokenRoutes(service).mount(router);
+    TokenGet tokenGet = new TokenGet(service);
+    new TokenRoutes(service, tokenGet).mount(router);
     onboardingRoutes.mountAuthorize(router);
     // providers' APIs are trusted like their token endpoints: tls.provider-trust-pem, host names verified
     HttpClientOptions proxyOptions = new HttpClientOptions().setKeepAlive(true).setDecompressionSupported(false)
@@ -155,7 +154,7 @@ public final class HttpBridgeVerticle extends VerticleBase {
     }
     return events.start().compose(v -> vertx.createHttpServer(options)
         .connectionHandler(this::admit)
-        .requestHandler(router)
+        .requestHandler(new HotPath(router, connectionKeys, tokenGet, accessLog))
         .listen()
         .onSuccess(s -> server = s));
   }

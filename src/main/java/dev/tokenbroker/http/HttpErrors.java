@@ -3,6 +3,7 @@ package dev.tokenbroker.http;
 import dev.tokenbroker.error.BrokerException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
@@ -19,14 +20,28 @@ final class HttpErrors {
 
   /** Any failure as the contract's error; unexpected ones (not a BrokerException) are logged with their detail. */
   static void fail(RoutingContext ctx, Throwable cause) {
+    fail(ctx.request(), cause);
+  }
+
+  static void fail(HttpServerRequest request, Throwable cause) {
     if (cause != null && !(cause instanceof BrokerException)) {
-      LOG.error("Unexpected failure on " + ctx.request().method() + " " + ctx.request().path(), cause);
+      LOG.error("Unexpected failure on " + request.method() + " " + request.path(), cause);
     }
-    send(ctx, BrokerException.from(cause));
+    send(request.response(), BrokerException.from(cause));
   }
 
   static void send(RoutingContext ctx, BrokerException error) {
-    HttpServerResponse response = ctx.response();
+    send(ctx.response(), error);
+  }
+
+  /** 401 with the challenge, for a request without an accepted API key. */
+  static void unauthorized(HttpServerResponse response) {
+    response.putHeader("WWW-Authenticate", "Bearer realm=\"token-broker\"");
+    json(response, 401, new JsonObject().put("error", "unauthorized")
+        .put("error_description", "a valid API key is required: Authorization: Bearer <api key>"));
+  }
+
+  static void send(HttpServerResponse response, BrokerException error) {
     if (response.headWritten()) {
       response.reset();
       return;

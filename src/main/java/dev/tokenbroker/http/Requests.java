@@ -2,6 +2,7 @@ package dev.tokenbroker.http;
 
 import dev.tokenbroker.bus.TokenRequest;
 import dev.tokenbroker.config.KeyAction;
+import dev.tokenbroker.config.KeyScope;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.token.TokenKey;
 import dev.tokenbroker.service.TokenService;
@@ -21,10 +22,16 @@ final class Requests {
    * unknown provider, 400 for a bad account, 403 when the API key may not do {@code action} to it.
    */
   static TokenKey key(RoutingContext ctx, TokenService service, KeyAction action) {
-    String provider = ctx.pathParam("provider");
+    return key(service, ctx.pathParam("provider"), ctx.queryParams(), ScopeCheck.scope(ctx), action);
+  }
+
+  /** The same, from the provider's name, the query and the API key's scope. */
+  static TokenKey key(TokenService service, String provider, MultiMap query, KeyScope scope, KeyAction action) {
     service.provider(provider);
-    TokenKey key = new TokenKey(provider, TokenRequest.account(single(ctx.queryParams(), "account")));
-    ScopeCheck.token(ctx, action, key);
+    TokenKey key = new TokenKey(provider, TokenRequest.account(single(query, "account")));
+    scope.refusal(action, key.provider(), key.account()).ifPresent(why -> {
+      throw ScopeCheck.forbidden(why);
+    });
     return key;
   }
 

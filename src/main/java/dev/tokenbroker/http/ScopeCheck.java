@@ -34,11 +34,16 @@ final class ScopeCheck {
 
   /** The scope of the request's key; forbidden when the request was not authenticated. */
   static KeyScope scope(RoutingContext ctx) {
+    return key(ctx).scope();
+  }
+
+  /** The request's key; forbidden when the request was not authenticated. */
+  static ApiKey key(RoutingContext ctx) {
     ApiKey key = ctx.get(KEY);
     if (key == null) {
       throw forbidden("no API key was checked for this request");
     }
-    return key.scope();
+    return key;
   }
 
   /** A route handler that lets the request on only when its key has {@code action}. */

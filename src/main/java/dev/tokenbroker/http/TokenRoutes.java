@@ -1,13 +1,11 @@
 package dev.tokenbroker.http;
 
-import dev.tokenbroker.bus.TokenRequest;
 import dev.tokenbroker.config.KeyAction;
 import dev.tokenbroker.token.RotationReason;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
 import dev.tokenbroker.service.TokenService;
 import io.vertx.core.Future;
-import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -22,26 +20,25 @@ import java.util.function.Function;
  */
 final class TokenRoutes {
   private final TokenService service;
-  private final ReplyBodies replies = new ReplyBodies();
+  private final TokenGet tokenGet;
 
-  TokenRoutes(TokenService service) {
+  TokenRoutes(TokenService service, TokenGet tokenGet) {
     this.service = service;
+    this.tokenGet = tokenGet;
   }
 
   void mount(Router router) {
     router.get("/v1/tokens").handler(ScopeCheck.action(KeyAction.ADMIN)).handler(this::list);
-    router.get("/v1/tokens/:provider").handler(ScopeCheck.action(KeyAction.READ)).handler(ctx -> answer(ctx, KeyAction.READ, key -> {
-      MultiMap q = ctx.queryParams();
-      return service.get(key, TokenRequest.minValidity(Requests.number(q, "min_validity")),
-          TokenRequest.rejectedVersion(Requests.number(q, "rejected_version")));
-    }));
+    // the common form of this path is served before the router (HotPath); any other form the router accepts comes here
+    router.get("/v1/tokens/:provider").handler(ScopeCheck.action(KeyAction.READ))
+        .handler(ctx -> tokenGet.serve(ctx.request(), ctx.pathParam("provider"), ScopeCheck.key(ctx)));
     router.post("/v1/tokens/:provider/refresh").handler(ScopeCheck.action(KeyAction.REFRESH))
         .handler(ctx -> answer(ctx, KeyAction.REFRESH, key -> service.refresh(key, RotationReason.FORCED)));
     router.delete("/v1/tokens/:provider").handler(ScopeCheck.action(KeyAction.ADMIN)).handler(this::forget);
   }
 
   private void answer(RoutingContext ctx, KeyAction action, Function<TokenKey, Future<Token>> work) {
-    Requests.respond(ctx, service, action, work, token -> HttpErrors.json(ctx.response(), 200, replies.body(token, service.policy().now())));
+    Requests.respond(ctx, service, action, work, token -> tokenGet.reply(ctx.response(), token));
   }
 
   private void forget(RoutingContext ctx) {

@@ -18,6 +18,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,34 @@ class HttpBridgeTest {
     assertEquals("default", body.getString("account"));
     assertEquals("Bearer", body.getString("token_type"));
     assertEquals("no-store", r.getHeader("Cache-Control"));
+  }
+
+  /** The common form of the path is served before the router; the forms the router normalizes get the same answers. */
+  @Test
+  void everyFormOfTheTokenPathGetsTheSameAnswers() {
+    JsonObject plain = get("/v1/tokens/esignglobal").bodyAsJsonObject();
+    for (String path : List.of("/v1/tokens/esign%67lobal", "/v1/tokens/./esignglobal", "/v1/x/../tokens/esignglobal")) {
+      HttpResponse<Buffer> r = get(path);
+      assertEquals(200, r.statusCode(), path + ": " + r.bodyAsString());
+      assertEquals(plain.getString("access_token"), r.bodyAsJsonObject().getString("access_token"), path);
+      assertEquals(plain.getLong("version"), r.bodyAsJsonObject().getLong("version"), path);
+    }
+    for (String path : List.of("/v1/tokens/nobody", "/v1/tokens/nob%6Fdy")) {
+      HttpResponse<Buffer> r = get(path);
+      assertEquals(404, r.statusCode(), path);
+      assertEquals("unknown_provider", r.bodyAsJsonObject().getString("error"), path);
+      assertEquals("no-store", r.getHeader("Cache-Control"), path);
+    }
+    for (String path : List.of("/v1/tokens/esignglobal", "/v1/tokens/esign%67lobal")) {
+      HttpResponse<Buffer> r = send(HttpMethod.GET, path, "wrong-key");
+      assertEquals(401, r.statusCode(), path);
+      assertEquals("unauthorized", r.bodyAsJsonObject().getString("error"), path);
+    }
+    assertEquals("esignglobal", HotPath.plainProvider("/v1/tokens/esignglobal"));
+    for (String path : List.of("/v1/tokens/", "/v1/tokens/-a", "/v1/tokens/A", "/v1/tokens/a/b", "/v1/tokens/a%2F", "/v1/tokensx",
+        "/v1/tokens/" + "a".repeat(33))) {
+      assertEquals(null, HotPath.plainProvider(path), path);
+    }
   }
 
   @Test
