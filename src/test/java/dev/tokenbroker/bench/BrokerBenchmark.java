@@ -123,7 +123,7 @@ class BrokerBenchmark {
   void tokenGetCacheHitOverTheEventBus() {
     try (ProviderDouble provider = ProviderDouble.start()) {
       provider.stub(post(urlPathEqualTo(ProviderDouble.ESIGNGLOBAL_PATH)).willReturn(okJson(TestConfigs.tokenJson("bench", 86398))));
-      JsonObject config = TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal(provider.baseUrl())));
+      JsonObject config = asDeployed(TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal(provider.baseUrl()))));
       config.put("bus", new JsonObject().put("instances", Integer.getInteger("bench.bus.instances", 2)));
       try (BrokerNode node = BrokerNode.start(config)) {
         JsonObject reply = node.request(Addresses.get("esignglobal"), null);
@@ -195,7 +195,7 @@ class BrokerBenchmark {
   void stampedeOfColdRequestsOverThreeClusteredNodes() {
     try (ProviderDouble provider = ProviderDouble.start()) {
       provider.stub(post(urlPathEqualTo(ProviderDouble.ESIGNGLOBAL_PATH)).willReturn(okJson(TestConfigs.tokenJson("cold", 86398)).withFixedDelay(200)));
-      JsonObject config = TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal(provider.baseUrl())));
+      JsonObject config = asDeployed(TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal(provider.baseUrl()))));
       List<BrokerNode> nodes = new ArrayList<>();
       for (Vertx v : ClusterSupport.startNodes(ClusterSupport.uniqueName(), 3)) {
         nodes.add(BrokerNode.start(v, config, Clock.systemUTC()));
@@ -344,7 +344,7 @@ class BrokerBenchmark {
   void clusteredGetOnTheOwnerAndOnAnotherNode() {
     try (ProviderDouble provider = ProviderDouble.start()) {
       provider.stub(post(urlPathEqualTo(ProviderDouble.ESIGNGLOBAL_PATH)).willReturn(okJson(TestConfigs.tokenJson("c", 86398))));
-      JsonObject config = TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal(provider.baseUrl())));
+      JsonObject config = asDeployed(TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal(provider.baseUrl()))));
       List<BrokerNode> nodes = new ArrayList<>();
       for (Vertx v : ClusterSupport.startNodes(ClusterSupport.uniqueName(), 2)) {
         nodes.add(BrokerNode.start(v, config, Clock.systemUTC()));
