@@ -367,7 +367,6 @@ function renderSummary() {
   const counts = new Map();
   let total = 0;
   for (const row of model.rows.values()) {
-    if (row.placeholder) continue;
     total += 1;
     const state = shownState(row, now);
     counts.set(state, (counts.get(state) || 0) + 1);

@@ -34,15 +34,17 @@ export function until(epochSeconds, nowMs) {
   return { left, text: left >= 0 ? duration(left) : `${duration(-left)} ago` };
 }
 
-const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-const dateTime = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const dateTime = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const dateYear = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' });
 
-/** An epoch-second instant: the time alone when it is today, else date and time. */
+/** An epoch-second instant, local time: "14:32" today, "Nov 25, 14:32" this year, else "Mar 3, 2027". */
 export function when(epochSeconds, nowMs) {
   const d = new Date(epochSeconds * 1000);
   const today = new Date(nowMs);
-  return d.toDateString() === today.toDateString() ? timeOnly.format(d) : dateTime.format(d);
+  if (d.toDateString() === today.toDateString()) return timeOnly.format(d);
+  return d.getFullYear() === today.getFullYear() ? dateTime.format(d) : dateYear.format(d);
 }
 
 export function fullTime(epochSeconds) {

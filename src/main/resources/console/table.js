@@ -38,6 +38,11 @@ export class AccountsTable {
     this.groups = new Map(); // provider -> tr
     this.emptyGroups = new Map(); // provider -> tr
     tbody.addEventListener('click', (e) => {
+      const error = e.target.closest('.error-text.has-error');
+      if (error) {
+        error.classList.toggle('expanded'); // a long error opens in full, and closes again
+        return;
+      }
       const target = e.target.closest('button[data-action]');
       if (!target) return;
       const tr = target.closest('tr');
@@ -110,11 +115,13 @@ export class AccountsTable {
       const title = el('span', 'group-name', name);
       const grant = el('span', 'group-grant');
       const count = el('span', 'group-count');
-      th.append(title, grant, count);
+      const connect = button('+ Connect account', 'btn-link group-connect', 'connect', `Connect an account to ${name}`);
+      th.append(title, grant, count, connect);
       tr.append(th);
       this.groups.set(name, tr);
     }
-    const [, grant, count] = tr.firstChild.children;
+    const [, grant, count, connect] = tr.firstChild.children;
+    connect.hidden = group.provider.grant !== 'authorization_code';
     grant.textContent = group.provider.grant === 'authorization_code' ? 'authorization code'
       : group.provider.grant === 'client_credentials' ? 'client credentials' : '';
     grant.hidden = !grant.textContent;
@@ -166,7 +173,7 @@ export class AccountsTable {
     const actions = el('td', 'col-actions');
     const label = `${row.account} (${row.provider})`;
     actions.append(
-      button('Refresh now', '', 'refresh', `Refresh the token of ${label} now`),
+      button('Refresh', '', 'refresh', `Refresh the token of ${label} now`),
       button('Re-authorize', '', 'reauthorize', `Authorize ${label} again`),
       button('Disconnect', 'btn-danger-quiet', 'disconnect', `Disconnect ${label}`));
     tr.append(account, state, version, left, refresh, error, actions);
@@ -206,33 +213,45 @@ export class AccountsTable {
     const [refreshMain, refreshSub] = refreshCell.children;
     if (row.refresh_expires_at != null) {
       const t = until(row.refresh_expires_at, nowMs);
-      setText(refreshMain, t.left >= 0 ? `in ${t.text}` : `ended ${t.text}`);
+      setText(refreshMain, t.left >= 0 ? `ends in ${t.text}` : `ended ${t.text}`);
       refreshMain.classList.remove('muted');
       refreshMain.classList.toggle('soon', t.left >= 0 && t.left < 7 * 86400);
       refreshMain.classList.toggle('past', t.left < 0);
       setText(refreshSub, when(row.refresh_expires_at, nowMs));
       refreshCell.title = `Refresh token ends ${fullTime(row.refresh_expires_at)}`;
     } else {
-      setText(refreshMain, row.placeholder ? '—' : 'No known end');
+      const none = row.placeholder || row.grant === 'client_credentials';
+      setText(refreshMain, none ? '—' : 'No known end');
       refreshMain.classList.remove('soon', 'past');
       refreshMain.classList.add('muted');
       setText(refreshSub, '');
-      refreshCell.title = row.placeholder ? '' : 'The provider did not say when the refresh token ends';
+      refreshCell.title = none ? 'Client credentials: no refresh token, the broker asks for a new token itself'
+        : 'The provider did not say when the refresh token ends';
     }
 
-    const message = errorText(row.last_error);
+    const message = errorText(row.last_error).replace(/^authorization_required: /, state === 'authorization_required' ? '' : '$&');
     const errorNode = errorCell.firstChild;
     setText(errorNode, message || '—');
     errorNode.classList.toggle('muted', !message);
+    errorNode.classList.toggle('has-error', !!message);
     errorCell.title = message;
 
     const [refreshButton, reauthorizeButton, disconnectButton] = actionsCell.children;
     refreshButton.disabled = !!row.busy;
-    refreshButton.textContent = row.placeholder ? 'Fetch token' : 'Refresh now';
-    reauthorizeButton.hidden = row.grant !== 'authorization_code';
+    setText(refreshButton, row.placeholder ? 'Fetch token' : 'Refresh');
+    refreshButton.title = row.placeholder ? 'Fetch a token from the provider now' : 'Renew the access token now';
+    // a button that does not apply keeps its place, so that the buttons of all rows line up
+    void_(reauthorizeButton, row.grant !== 'authorization_code');
     reauthorizeButton.classList.toggle('btn-attention', state === 'authorization_required' || state === 'expiring');
-    disconnectButton.hidden = !!row.placeholder;
+    void_(disconnectButton, !!row.placeholder);
   }
+}
+
+function void_(button, yes) {
+  button.classList.toggle('is-void', yes);
+  button.disabled = yes;
+  if (yes) button.setAttribute('aria-hidden', 'true');
+  else button.removeAttribute('aria-hidden');
 }
 
 function setText(node, text) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.Http;
@@ -32,6 +33,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,6 +47,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -61,6 +65,8 @@ class ConsoleBrowserTest {
   private static final Path SHOTS = Path.of("target", "console");
   private static final String RS_TOKEN = ProviderDouble.RIGHTSIGNATURE_PATH;
   private static final Duration PATIENCE = Duration.ofSeconds(20);
+  /** A valid key without the admin action. */
+  private static final String READER_KEY = "reader-key-789";
 
   private ProviderDouble provider;
   private BrokerNode node;
@@ -87,7 +93,8 @@ class ConsoleBrowserTest {
     JsonObject esignglobal = TestConfigs.esignglobal(provider.baseUrl()).put("timeout-seconds", 10)
         .put("accounts", new JsonObject().put("eu-tenant", new JsonObject().put("client-id", "eu-id").put("client-secret", "eu-secret")));
     JsonObject config = TestConfigs.broker(new JsonObject().put("rightsignature", rightsignature).put("esignglobal", esignglobal));
-    config.getJsonObject("http").put("port", port);
+    config.getJsonObject("http").put("port", port).getJsonArray("api-keys").add(new JsonObject().put("name", "reader")
+        .put("sha256", Secret.sha256Hex(READER_KEY)).put("actions", new JsonArray().add("read").add("events")));
     node = BrokerNode.start(Vertx.vertx(), config, MutableClock.startingNow());
     http = new Http(node);
     browser = startBrowser();
@@ -148,6 +155,8 @@ class ConsoleBrowserTest {
         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
         "--window-size=1440,900", "--force-device-scale-factor=1", "--lang=en-US",
         "--user-data-dir=" + Files.createTempDirectory("console-chromium").toAbsolutePath());
+    // the page's console messages, where a Content-Security-Policy violation or a script error shows
+    options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
     return new ChromeDriver(service, options);
   }
 
@@ -212,6 +221,11 @@ class ConsoleBrowserTest {
     WebElement error = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("sign-in-error")));
     assertTrue(error.getText().contains("not accepted"), error.getText());
     screenshot("1-sign-in-refused");
+    browser.findElement(By.id("api-key")).sendKeys(READER_KEY);
+    browser.findElement(By.id("sign-in-button")).click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("sign-in-error"), "valid but may not do this"));
+    assertTrue(browser.findElement(By.id("sign-in-error")).getText().contains("admin"), browser.findElement(By.id("sign-in-error")).getText());
+    assertEquals(null, js("return sessionStorage.getItem('token-broker.console.key')"), "a refused key is not kept");
     browser.findElement(By.id("api-key")).sendKeys(TestConfigs.API_KEY);
     browser.findElement(By.id("sign-in-button")).click();
 
@@ -276,6 +290,8 @@ class ConsoleBrowserTest {
     assertEquals("initech", browser.findElement(By.cssSelector("tr.account")).getAttribute("data-account"));
     browser.findElement(By.id("clear-filters")).click();
     wait.until(d -> d.findElements(By.cssSelector("tr.account")).size() == 5);
+    js("document.querySelectorAll('tr.flash').forEach(r => r.classList.remove('flash'))");
+    screenshot("overview");
 
     // disconnecting asks first, then the row goes and the broker forgets the token
     browser.findElement(row("rightsignature", "acme")).findElement(By.cssSelector("button[data-action='disconnect']")).click();
@@ -290,5 +306,17 @@ class ConsoleBrowserTest {
     assertTrue(storedAccounts().contains("rightsignature/globex"), "the other accounts stay");
     screenshot("6-disconnected");
     assertEquals(Boolean.TRUE, js("return window.consoleNeverReloaded === true"));
+    List<String> errors = pageErrors();
+    assertTrue(errors.stream().anyMatch(m -> m.contains("status of 401")), "the refused sign-in is in the page's log: " + errors);
+    assertEquals(List.of(), errors.stream().filter(m -> !m.contains("status of 401") && !m.contains("status of 403")).toList(),
+        "no script error, no Content-Security-Policy violation");
+  }
+
+  /** The errors in the page's console (script errors, CSP violations, failed requests). */
+  private List<String> pageErrors() {
+    return browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+        .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
+        .map(LogEntry::getMessage)
+        .toList();
   }
 }
