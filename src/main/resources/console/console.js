@@ -48,7 +48,8 @@ async function signIn(key, fromStorage) {
     api = candidate;
     startSession(list, providers);
   } catch (e) {
-    sessionStorage.removeItem(KEY_STORAGE);
+    // only a refused key is forgotten: a broker that is briefly unreachable does not sign the tab out
+    if (!fromStorage || e.status === 401 || e.status === 403) sessionStorage.removeItem(KEY_STORAGE);
     const why = e instanceof ApiError ? e.human : `Signing in failed: ${e.message}`;
     showSignIn(fromStorage && e.status === 401 ? 'The key this tab remembered is no longer accepted. Sign in again.' : why);
   } finally {

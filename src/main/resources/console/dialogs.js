@@ -59,16 +59,18 @@ export class ConnectDialog {
     $('connect-account').value = again ? preset.account : '';
     select.disabled = again;
     $('connect-account').readOnly = again;
-    show($('connect-error'), providers.length ? ''
-      : 'No provider here uses the authorization-code grant, so there is no account to connect. Client-credentials accounts are set in the broker\'s configuration.');
+    show($('connect-error'), '');
+    // nothing to connect: say why instead of offering an empty form
+    $('connect-fields').hidden = providers.length === 0;
+    $('connect-none').hidden = providers.length > 0;
     $('connect-link').hidden = true;
     $('connect-done').hidden = true;
-    $('connect-submit').hidden = false;
+    $('connect-submit').hidden = providers.length === 0;
     $('connect-submit').disabled = providers.length === 0;
     $('connect-submit').textContent = 'Create authorization link';
     this.pending = null;
     this.dialog.showModal();
-    (again || !providers.length ? $('connect-submit') : $('connect-account')).focus();
+    (!providers.length ? $('connect-cancel') : again ? $('connect-submit') : $('connect-account')).focus();
   }
 
   async submit() {

@@ -144,7 +144,8 @@ class ConsoleBrowserTest {
   }
 
   private static WebDriver startBrowser() throws IOException {
-    // Selenium Manager must never fetch a driver or a browser: both are named explicitly
+    // Selenium Manager must never fetch a driver or a browser: both are named explicitly, so it is not
+    // called; should it ever be, SE_* system properties reach it as its environment: offline
     System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
     System.setProperty("SE_OFFLINE", "true");
     ChromeDriverService service = new ChromeDriverService.Builder()
@@ -310,6 +311,8 @@ class ConsoleBrowserTest {
     assertTrue(errors.stream().anyMatch(m -> m.contains("status of 401")), "the refused sign-in is in the page's log: " + errors);
     assertEquals(List.of(), errors.stream().filter(m -> !m.contains("status of 401") && !m.contains("status of 403")).toList(),
         "no script error, no Content-Security-Policy violation");
+    // the policy is in force in the browser: a string cannot become HTML (Trusted Types)
+    assertEquals("TypeError", js("try { document.createElement('div').innerHTML = '<b>x</b>'; return 'allowed'; } catch (e) { return e.name; }"));
   }
 
   /** The errors in the page's console (script errors, CSP violations, failed requests). */
