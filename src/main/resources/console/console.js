@@ -489,7 +489,7 @@ function toast(text, tone) {
 // ---------------------------------------------------------------- wiring
 
 function init() {
-  table = new AccountsTable($('rows'), (action, row) => onRowAction(action, row));
+  table = new AccountsTable($('rows'), (action, row) => onRowAction(action, row), () => (api ? api.now() : Date.now()));
   connectDialog = new ConnectDialog(() => api);
   disconnectDialog = new DisconnectDialog(() => api, disconnected);
   $('sign-in-form').addEventListener('submit', (e) => {

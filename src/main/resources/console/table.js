@@ -32,8 +32,9 @@ export class AccountsTable {
    * @param tbody the table body to fill
    * @param onAction (action, row) for the row buttons: refresh, reauthorize, disconnect, connect
    */
-  constructor(tbody, onAction) {
+  constructor(tbody, onAction, now) {
     this.tbody = tbody;
+    this.now = now;
     this.rows = new Map(); // key -> tr
     this.groups = new Map(); // provider -> tr
     this.emptyGroups = new Map(); // provider -> tr
@@ -41,6 +42,8 @@ export class AccountsTable {
       const error = e.target.closest('.error-text.has-error');
       if (error) {
         error.classList.toggle('expanded'); // a long error opens in full, and closes again
+        const tr = error.closest('tr');
+        this.fill(tr, tr.row, this.now());
         return;
       }
       const target = e.target.closest('button[data-action]');
@@ -231,7 +234,7 @@ export class AccountsTable {
 
     const message = errorText(row.last_error).replace(/^authorization_required: /, state === 'authorization_required' ? '' : '$&');
     const errorNode = errorCell.firstChild;
-    setText(errorNode, message || '—');
+    setText(errorNode, !message ? '—' : errorNode.classList.contains('expanded') ? message : tail(message));
     errorNode.classList.toggle('muted', !message);
     errorNode.classList.toggle('has-error', !!message);
     errorCell.title = message;
@@ -252,6 +255,18 @@ function void_(button, yes) {
   button.disabled = yes;
   if (yes) button.setAttribute('aria-hidden', 'true');
   else button.removeAttribute('aria-hidden');
+}
+
+/**
+ * A long error read from its end: broker errors wrap their cause ("...: rightsignature answered
+ * invalid_grant (HTTP 400): the user revoked the app"), so the provider's own words come last.
+ */
+const ERROR_CHARS = 80;
+function tail(message) {
+  if (message.length <= ERROR_CHARS) return message;
+  const cut = message.slice(-ERROR_CHARS);
+  const space = cut.indexOf(' ');
+  return `…${space > 0 && space < 20 ? cut.slice(space + 1) : cut}`;
 }
 
 function setText(node, text) {

@@ -306,6 +306,16 @@ class ConsoleBrowserTest {
     assertEquals(null, Await.result(node.service().store().load(new TokenKey("rightsignature", "acme"))));
     assertTrue(storedAccounts().contains("rightsignature/globex"), "the other accounts stay");
     screenshot("6-disconnected");
+
+    // a failure elsewhere shows live too: the provider now refuses globex's refresh token
+    provider.stub(post(urlPathEqualTo(RS_TOKEN)).atPriority(0).withRequestBody(containing("grant_type=refresh_token"))
+        .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json")
+            .withBody("{\"error\":\"invalid_grant\",\"error_description\":\"globex revoked the app\"}")));
+    node.requestFailure("token.refresh.rightsignature", new JsonObject().put("account", "globex"));
+    waitForCell("rightsignature", "globex", "col-state", "Authorization required");
+    waitForCell("rightsignature", "globex", "col-error", "globex revoked the app");
+    assertEquals("v1", cell("rightsignature", "globex", "col-version"), "a failure keeps the stored version");
+    screenshot("7-failed-live");
     assertEquals(Boolean.TRUE, js("return window.consoleNeverReloaded === true"));
     List<String> errors = pageErrors();
     assertTrue(errors.stream().anyMatch(m -> m.contains("status of 401")), "the refused sign-in is in the page's log: " + errors);
