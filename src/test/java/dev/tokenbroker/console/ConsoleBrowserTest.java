@@ -322,6 +322,36 @@ class ConsoleBrowserTest {
     assertEquals("TypeError", js("try { document.createElement('div').innerHTML = '<b>x</b>'; return 'allowed'; } catch (e) { return e.name; }"));
   }
 
+  /**
+   * The list may come in pages ({@code GET /v1/tokens?cursor=}): the page's API module follows the
+   * cursor until the last page. Checked on the module itself with the browser's fetch answered by
+   * the test, since this broker answers the whole list at once.
+   */
+  @Test
+  void theConsoleFollowsTheListsCursorToTheLastPage() {
+    browser.get(base + "/console/");
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("api-key")));
+    Object result = ((JavascriptExecutor) browser).executeAsyncScript(String.join("\n",
+        "const done = arguments[arguments.length - 1];",
+        "import('/console/api.js').then(async ({ Api }) => {",
+        "  const asked = [];",
+        "  const pages = { '/v1/tokens': { tokens: [{ provider: 'p', account: 'a' }], next_cursor: 'c 1' },",
+        "    '/v1/tokens?cursor=c%201': { tokens: [{ provider: 'p', account: 'b' }], next_cursor: 'c2' },",
+        "    '/v1/tokens?cursor=c2': { tokens: [{ provider: 'q', account: 'c' }] } };",
+        "  window.fetch = async (url, init) => {",
+        "    asked.push(url + ' ' + init.headers.Authorization);",
+        "    return new Response(JSON.stringify(pages[url]), { status: 200, headers: { 'Content-Type': 'application/json' } });",
+        "  };",
+        "  const list = await new Api('k').tokens();",
+        "  done(JSON.stringify({ asked, accounts: list.tokens.map(t => t.account), complete: list.complete }));",
+        "}).catch(e => done('failed: ' + e));"));
+    JsonObject answer = new JsonObject(String.valueOf(result));
+    assertEquals(new JsonArray().add("/v1/tokens Bearer k").add("/v1/tokens?cursor=c%201 Bearer k").add("/v1/tokens?cursor=c2 Bearer k"),
+        answer.getJsonArray("asked"));
+    assertEquals(new JsonArray().add("a").add("b").add("c"), answer.getJsonArray("accounts"));
+    assertTrue(answer.getBoolean("complete"));
+  }
+
   /** The errors in the page's console (script errors, CSP violations, failed requests). */
   private List<String> pageErrors() {
     return browser.manage().logs().get(LogType.BROWSER).getAll().stream()
