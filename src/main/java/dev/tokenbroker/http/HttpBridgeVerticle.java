@@ -34,7 +34,7 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 
 /**
  * The HTTP bridge: the event-bus semantics over HTTP for services that are not verticles, the
- * onboarding flow, events (SSE and SockJS), health and metrics. Every {@code /v1} route except
+ * onboarding flow, events (SSE and SockJS), the operator console, health and metrics. Every {@code /v1} route except
  * the OAuth callback needs {@code Authorization: Bearer <api key>}, and the key's scope must cover
  * the route's action and the token's provider and account ({@link ScopeCheck}). The API proxy
  * ({@link ProxyRoutes}) streams its bodies, so the body handler skips it. This class only
@@ -80,6 +80,10 @@ public final class HttpBridgeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    return ConsoleRoutes.load(vertx).compose(this::serve);
+  }
+
+  private Future<HttpServer> serve(ConsoleRoutes console) {
     Router router = Router.router(vertx);
     AccessLog accessLog = new AccessLog(metrics);
     router.route().handler(accessLog);
@@ -107,6 +111,8 @@ public final class HttpBridgeVerticle extends VerticleBase {
         .register("cluster", promise -> promise.complete(!vertx.isClustered()
             || ((VertxInternal) vertx).clusterManager().isActive() ? Status.OK() : Status.KO())));
     router.get("/metrics").handler(metrics.scrapeHandler());
+    // the console's static files need no API key (they hold no data); everything they show comes from /v1 with one
+    console.mount(router);
 
     OnboardingRoutes onboardingRoutes = new OnboardingRoutes(service, onboarding);
     onboardingRoutes.mountCallback(router);
@@ -118,6 +124,7 @@ public final class HttpBridgeVerticle extends VerticleBase {
     // each route below names the action it needs, and a token's provider and account are held to the key's scope (ScopeCheck)
     TokenGet tokenGet = new TokenGet(service);
     new TokenRoutes(service, tokenGet).mount(router);
+    new ProviderRoutes(service).mount(router);
     onboardingRoutes.mountAuthorize(router);
     // providers' APIs are trusted like their token endpoints: tls.provider-trust-pem, host names verified
     HttpClientOptions proxyOptions = new HttpClientOptions().setKeepAlive(true).setDecompressionSupported(false)

@@ -18,6 +18,7 @@ import dev.tokenbroker.token.TokenNeed;
 import dev.tokenbroker.token.TokenPolicy;
 import dev.tokenbroker.token.TokenStore;
 import io.vertx.core.Future;
+import java.util.Collection;
 import java.util.Map;
 
 /**
@@ -64,6 +65,11 @@ public final class TokenService {
   /** Completes once the rotations this node has in flight now are done (for a graceful stop). */
   public Future<Void> drain() {
     return flights.drain();
+  }
+
+  /** Every configured provider, by name. */
+  public Collection<ProviderSpec> providers() {
+    return providers.values();
   }
 
   /** The provider's spec; 404 unknown_provider when it is not configured. */
