@@ -88,6 +88,18 @@ class BrokerBenchmark {
     return config;
   }
 
+  /** A bare Vert.x HTTP server: {@code instances} verticles answering every request with {@code body}. */
+  private static void startBareServer(Vertx vertx, int port, int instances, io.vertx.core.buffer.Buffer body) {
+    Await.result(vertx.deployVerticle(() -> new io.vertx.core.VerticleBase() {
+      @Override
+      public Future<?> start() {
+        return vertx.createHttpServer()
+            .requestHandler(req -> req.response().putHeader("Content-Type", "application/json").end(body))
+            .listen(port, "127.0.0.1");
+      }
+    }, new io.vertx.core.DeploymentOptions().setInstances(instances)));
+  }
+
   private static int freePort() {
     try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
@@ -165,14 +177,7 @@ class BrokerBenchmark {
       try (BrokerNode node = BrokerNode.start(brokerVertx, config, Clock.systemUTC())) {
         io.vertx.core.buffer.Buffer body = io.vertx.core.buffer.Buffer.buffer(node.request(Addresses.get("esignglobal"), null).encode());
         int barePort = freePort();
-        Await.result(bareVertx.deployVerticle(() -> new io.vertx.core.VerticleBase() {
-          @Override
-          public Future<?> start() {
-            return vertx.createHttpServer()
-                .requestHandler(req -> req.response().putHeader("Content-Type", "application/json").end(body))
-                .listen(barePort, "127.0.0.1");
-          }
-        }, new io.vertx.core.DeploymentOptions().setInstances(instances)));
+        startBareServer(bareVertx, barePort, instances, body);
         List<String> headers = List.of("Authorization: Bearer " + TestConfigs.API_KEY);
         Wrk.Result[] r = Wrk.alternate(
             new Wrk.Load("http://127.0.0.1:" + barePort + "/v1/tokens/esignglobal", headers, 32, 8),
@@ -269,14 +274,7 @@ class BrokerBenchmark {
       JsonObject config = asDeployed(TestConfigs.broker(new JsonObject().put("other", new JsonObject()
           .put("token-url", provider.baseUrl() + "/other/token").put("client-id", "c").put("client-secret", "s")
           .put("api-base-url", "http://127.0.0.1:" + upstreamPort + "/api"))));
-      Await.result(upstreamVertx.deployVerticle(() -> new io.vertx.core.VerticleBase() {
-        @Override
-        public Future<?> start() {
-          return vertx.createHttpServer()
-              .requestHandler(req -> req.response().putHeader("Content-Type", "application/json").end(answer))
-              .listen(upstreamPort, "127.0.0.1");
-        }
-      }, new io.vertx.core.DeploymentOptions().setInstances(BrokerConfig.parse(config).http().instances())));
+      startBareServer(upstreamVertx, upstreamPort, BrokerConfig.parse(config).http().instances(), answer);
       try (BrokerNode node = BrokerNode.start(brokerVertx, config, Clock.systemUTC())) {
         node.request(Addresses.get("other"), null); // the token, fetched once
         Wrk.Result[] r = Wrk.alternate(
