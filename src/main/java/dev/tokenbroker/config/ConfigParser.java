@@ -208,7 +208,8 @@ final class ConfigParser {
         s.seconds("jitter-seconds", d.jitterSeconds(), 0, MAX_SECONDS),
         s.seconds("min-validity-seconds", d.minValiditySeconds(), 0, MAX_SECONDS),
         s.seconds("default-lifetime-seconds", d.defaultLifetimeSeconds(), 1, MAX_SECONDS),
-        initial, max);
+        initial, max,
+        s.seconds("expiring-warning-seconds", d.expiringWarningSeconds(), 0, MAX_SECONDS));
   }
 
   private StoreConfig store(ConfigSection s) {

@@ -13,8 +13,16 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Instant;
-import java.util.Comparator;
+import dev.tokenbroker.accounts.AccountList;
+import dev.tokenbroker.accounts.AccountQuery;
+import dev.tokenbroker.config.KeyScope;
+import dev.tokenbroker.provider.GrantType;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -22,6 +30,8 @@ import java.util.function.Function;
  * and delete (admin).
  */
 final class TokenRoutes {
+  /** The header with the cursor of the list's next page. */
+  static final String NEXT_CURSOR = "Token-Broker-Next-Cursor";
   private final TokenService service;
 
   TokenRoutes(TokenService service) {
@@ -48,29 +58,51 @@ final class TokenRoutes {
     Requests.respond(ctx, service, KeyAction.ADMIN, service::forget, v -> ctx.response().setStatusCode(204).end());
   }
 
-  /** Every stored token, whatever the admin key's providers and accounts. */
+  /**
+   * The stored accounts the key's scope covers, filtered and paged ({@link AccountQuery}): a JSON
+   * array, as before paging; the next page's cursor is in {@code Token-Broker-Next-Cursor} and a
+   * {@code Link: <...>; rel="next"} header.
+   */
   private void list(RoutingContext ctx) {
-    Instant now = service.policy().now();
-    JsonArray out = new JsonArray();
-    service.store().cachedAll().stream()
-        .sorted(Comparator.comparing((Token t) -> t.key().provider()).thenComparing(t -> t.key().account()))
-        .forEach(t -> out.add(new JsonObject()
-            .put("provider", t.key().provider())
-            .put("account", t.key().account())
-            .put("version", t.version())
-            .put("expires_at", t.expiresAt().getEpochSecond())
-            .put("state", state(t, now))
-            .put("last_error", t.lastError())));
-    HttpErrors.json(ctx.response(), 200, out);
+    AccountQuery query;
+    KeyScope scope;
+    try {
+      scope = ScopeCheck.scope(ctx);
+      Map<String, List<String>> values = new HashMap<>();
+      ctx.queryParams().names().forEach(name -> values.put(name, ctx.queryParams().getAll(name)));
+      query = AccountQuery.parse(values, service.providerNames());
+    } catch (RuntimeException e) {
+      HttpErrors.fail(ctx, e);
+      return;
+    }
+    service.rotatingKeys().onComplete(ar -> {
+      if (ar.failed()) {
+        HttpErrors.fail(ctx, ar.cause());
+        return;
+      }
+      AccountList.Page page = AccountList.page(service.store().cachedAll(), query,
+          key -> scope.covers(key.provider(), key.account()), ar.result(),
+          provider -> service.provider(provider).grant() == GrantType.AUTHORIZATION_CODE, service.policy());
+      if (page.nextCursor() != null) {
+        ctx.response().putHeader(NEXT_CURSOR, page.nextCursor())
+            .putHeader("Link", "<" + nextPage(ctx, page.nextCursor()) + ">; rel=\"next\"");
+      }
+      HttpErrors.json(ctx.response(), 200, new JsonArray(new ArrayList<>(page.accounts())));
+    });
   }
 
-  private String state(Token t, Instant now) {
-    if (t.authorizationRequired()) {
-      return "authorization_required";
-    }
-    if (service.isRotating(t.key())) {
-      return "refreshing";
-    }
-    return t.expiresAt().isAfter(now) ? "valid" : "expired";
+  /** The same request's URI with the next page's cursor. */
+  private static String nextPage(RoutingContext ctx, String cursor) {
+    StringBuilder uri = new StringBuilder(ctx.request().path()).append("?");
+    ctx.queryParams().forEach((name, value) -> {
+      if (!name.equals("cursor")) {
+        uri.append(encode(name)).append('=').append(encode(value)).append('&');
+      }
+    });
+    return uri.append("cursor=").append(cursor).toString();
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 }

@@ -142,7 +142,7 @@ final class Rotator {
     }
     BrokerException error = decision.error();
     Token marked = current.withFailure(error.code().error() + ": " + error.getMessage(), decision.authorizationRequired(),
-        decision.retryAt());
+        decision.retryAt(), decision.failures());
     return store.compareAndSet(current.key(), current.version(), marked)
         .<Void>mapEmpty()
         .recover(t -> {

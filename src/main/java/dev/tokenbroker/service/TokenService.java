@@ -61,6 +61,24 @@ public final class TokenService {
     return flights.isRunning(key);
   }
 
+  /** The keys being rotated now: a rotation lease is held in the cluster, or this node is rotating them. */
+  public Future<java.util.Set<TokenKey>> rotatingKeys() {
+    return leases.held(policy.now()).map(held -> {
+      java.util.Set<TokenKey> out = new java.util.HashSet<>(held);
+      store.cachedAll().forEach(t -> {
+        if (flights.isRunning(t.key())) {
+          out.add(t.key());
+        }
+      });
+      return out;
+    });
+  }
+
+  /** The names of the configured providers. */
+  public java.util.Set<String> providerNames() {
+    return providers.keySet();
+  }
+
   /** Completes once the rotations this node has in flight now are done (for a graceful stop). */
   public Future<Void> drain() {
     return flights.drain();
