@@ -10,11 +10,23 @@ public interface TokenEvents {
   /** @param retryAt when the broker will try again by itself, or null if it will not */
   void failed(TokenKey key, BrokerException error, boolean authorizationRequired, Instant retryAt);
 
+  /** The first successful rotation ({@code token}) after {@code failures} failed ones. */
+  void recovered(Token token, int failures);
+
+  /** The refresh token of {@code key}, which renewing cannot extend, ends at {@code refreshExpiresAt}. */
+  void expiring(TokenKey key, Instant refreshExpiresAt);
+
   TokenEvents NONE = new TokenEvents() {
     @Override
     public void rotated(Token token, RotationReason reason) {}
 
     @Override
     public void failed(TokenKey key, BrokerException error, boolean authorizationRequired, Instant retryAt) {}
+
+    @Override
+    public void recovered(Token token, int failures) {}
+
+    @Override
+    public void expiring(TokenKey key, Instant refreshExpiresAt) {}
   };
 }

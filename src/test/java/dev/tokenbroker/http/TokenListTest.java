@@ -44,7 +44,7 @@ class TokenListTest {
       accounts.put(a, new JsonObject().put("client-id", "id-" + a).put("client-secret", "s-" + a));
     }
     node = BrokerNode.start(TestConfigs.broker(new JsonObject().put("esignglobal",
-        TestConfigs.esignglobal(provider.baseUrl()).put("accounts", accounts))));
+        TestConfigs.esignglobal(provider.baseUrl()).put("accounts", accounts).put("timeout-seconds", 10))));
     http = new Http(node);
   }
 
