@@ -34,6 +34,7 @@ public final class TokenService {
   private final RotationLeases leases;
   private final RotationProtocol protocol;
   private final Rotator rotator;
+  private final TokenEvents events;
   private final SingleFlight<TokenKey, Token> flights = new SingleFlight<>();
 
   public TokenService(Map<String, ProviderSpec> providers, TokenStore store, RotationLeases leases,
@@ -43,6 +44,7 @@ public final class TokenService {
     this.policy = policy;
     this.metrics = metrics;
     this.leases = leases;
+    this.events = events;
     FailurePolicy failures = new FailurePolicy(policy);
     this.protocol = new RotationProtocol(store, leases, policy, failures);
     this.rotator = new Rotator(store, endpoint, policy, failures, events, metrics);
@@ -159,6 +161,27 @@ public final class TokenService {
    */
   public Future<Token> renew(TokenKey key, long dueVersion) {
     return obtain(key, TokenNeed.renewal(dueVersion), RotationReason.SCHEDULED);
+  }
+
+  /**
+   * Publishes {@code token.expiring} for the stored token of {@code key} when its warning is due
+   * ({@link TokenPolicy#expiringWarningAt}) and nobody has published it: the mark is set on the
+   * stored token by compare-and-set (same version), and only the writer that set it publishes, so
+   * the event goes out once in the whole cluster. Completes with true when this call published it.
+   */
+  public Future<Boolean> announceExpiring(TokenKey key) {
+    return store.load(key).compose(token -> {
+      java.time.Instant due = token == null ? null : policy.expiringWarningAt(token);
+      if (due == null || due.isAfter(policy.now())) {
+        return Future.succeededFuture(false);
+      }
+      return store.compareAndSet(key, token.version(), token.withExpiringAnnounced()).map(stored -> {
+        if (stored) {
+          events.expiring(key, token.refreshExpiresAt());
+        }
+        return stored;
+      });
+    });
   }
 
   /**
