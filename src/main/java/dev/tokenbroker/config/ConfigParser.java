@@ -367,6 +367,10 @@ final class ConfigParser {
       requireHttps(s, s.has("api-base-url") ? "api-base-url" : "base-url", apiBaseUrl, insecureAllowed);
       apiBaseUrl = apiBaseUrl(s, apiBaseUrl);
     }
+    String revocationUrl = s.url("revocation-url");
+    if (revocationUrl != null) {
+      requireHttps(s, "revocation-url", revocationUrl, insecureAllowed);
+    }
     long proxyTimeout = s.seconds("proxy-timeout-seconds", ProviderSpec.DEFAULT_PROXY_TIMEOUT.getSeconds(), 1, 3600);
 
     GrantType grant = s.choice("grant", GrantType.class, preset == null ? GrantType.CLIENT_CREDENTIALS : preset.defaultGrant());
@@ -394,7 +398,7 @@ final class ConfigParser {
     return new ProviderSpec(name, preset == null ? null : preset.configName(), tokenUrl, authorizeUrl, grant,
         body, clientAuth, clientId, Secret.of(clientSecret), s.string("scope", null), redirectUri,
         Duration.ofSeconds(timeout), rotates, refreshLifetime, s.bool("pkce", false), params, accounts,
-        apiBaseUrl, Duration.ofSeconds(proxyTimeout));
+        apiBaseUrl, Duration.ofSeconds(proxyTimeout), revocationUrl);
   }
 
   /** The proxy's target: no query or fragment (paths are appended to it), no trailing slash. */

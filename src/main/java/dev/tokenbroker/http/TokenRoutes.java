@@ -55,7 +55,8 @@ final class TokenRoutes {
   }
 
   private void forget(RoutingContext ctx) {
-    Requests.respond(ctx, service, KeyAction.ADMIN, service::forget, v -> ctx.response().setStatusCode(204).end());
+    Requests.respond(ctx, service, KeyAction.ADMIN, service::disconnect,
+        revoked -> HttpErrors.json(ctx.response(), 200, new JsonObject().put("revoked", revoked)));
   }
 
   /**

@@ -35,6 +35,7 @@ public final class TokenService {
   private final RotationProtocol protocol;
   private final Rotator rotator;
   private final TokenEvents events;
+  private final Revocation revocation;
   private final SingleFlight<TokenKey, Token> flights = new SingleFlight<>();
 
   public TokenService(Map<String, ProviderSpec> providers, TokenStore store, RotationLeases leases,
@@ -45,6 +46,7 @@ public final class TokenService {
     this.metrics = metrics;
     this.leases = leases;
     this.events = events;
+    this.revocation = new Revocation(endpoint);
     FailurePolicy failures = new FailurePolicy(policy);
     this.protocol = new RotationProtocol(store, leases, policy, failures);
     this.rotator = new Rotator(store, endpoint, policy, failures, events, metrics);
@@ -192,6 +194,21 @@ public final class TokenService {
     return checked(key).compose(spec -> rotator.call(spec, new AuthorizationCodeGrant(code, codeVerifier))
             .compose(response -> rotator.storeAuthorized(key, spec, response, 3)))
         .compose(token -> leases.clearBackoff(key).transform(x -> Future.succeededFuture(token)));
+  }
+
+  /**
+   * Disconnects the account: revokes its token at the provider's {@code revocation-url} when one is
+   * configured (RFC 7009; a failed or impossible revocation never blocks what follows), then
+   * forgets it. Completes with whether the provider confirmed the revocation.
+   */
+  public Future<Boolean> disconnect(TokenKey key) {
+    return checked(key).compose(spec -> store.load(key).compose(token -> revocation.revoke(spec, token)
+        .compose(revoked -> forget(key).map(v -> {
+          if (token != null) {
+            events.disconnected(key, revoked);
+          }
+          return revoked;
+        }))));
   }
 
   /** Forgets the stored token (and its refresh token) and any backoff; a rotation in progress keeps its lease. */

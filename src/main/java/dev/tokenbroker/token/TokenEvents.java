@@ -16,6 +16,9 @@ public interface TokenEvents {
   /** The refresh token of {@code key}, which renewing cannot extend, ends at {@code refreshExpiresAt}. */
   void expiring(TokenKey key, Instant refreshExpiresAt);
 
+  /** The stored account was deleted ({@code DELETE /v1/tokens}); {@code revoked}: the provider confirmed the revocation. */
+  default void disconnected(TokenKey key, boolean revoked) {}
+
   TokenEvents NONE = new TokenEvents() {
     @Override
     public void rotated(Token token, RotationReason reason) {}

@@ -290,7 +290,7 @@ class ConfigValidationTest {
   @Test
   void aKeyFarFromEveryKnownKeyListsTheKnownOnes() {
     String msg = problem(raw -> raw.getJsonObject("refresh").put("colour", "blue"));
-    assertTrue(msg.startsWith("refresh.colour: unknown key; known keys here: default-lifetime-seconds, jitter-seconds, "), msg);
+    assertTrue(msg.startsWith("refresh.colour: unknown key; known keys here: default-lifetime-seconds, expiring-warning-seconds, jitter-seconds, "), msg);
     assertFalse(msg.contains("did you mean"), msg);
   }
 
@@ -364,5 +364,12 @@ class ConfigValidationTest {
     assertEquals(new HttpConfig.Limits(60, 1000, 100, 10_000), limits);
     assertEquals("http.max-connections: must be between 1 and 1000000, got 0",
         problem(raw -> raw.getJsonObject("http").put("max-connections", 0)));
+  }
+
+  @Test
+  void aRevocationUrlMustUseHttpsLikeTheTokenUrl() {
+    String msg = problem(raw -> raw.getJsonObject("providers").getJsonObject("esignglobal")
+        .put("revocation-url", "http://auth.example.com/oauth/revoke"));
+    assertTrue(msg.startsWith("providers.esignglobal.revocation-url: must use https"), msg);
   }
 }
