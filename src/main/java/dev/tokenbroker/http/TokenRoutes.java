@@ -14,6 +14,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import dev.tokenbroker.accounts.AccountList;
+import dev.tokenbroker.error.BrokerException;
+import dev.tokenbroker.service.ImportedGrant;
 import dev.tokenbroker.accounts.AccountQuery;
 import dev.tokenbroker.config.KeyScope;
 import dev.tokenbroker.provider.GrantType;
@@ -48,10 +50,24 @@ final class TokenRoutes {
     router.post("/v1/tokens/:provider/refresh").handler(ScopeCheck.action(KeyAction.REFRESH))
         .handler(ctx -> answer(ctx, KeyAction.REFRESH, key -> service.refresh(key, RotationReason.FORCED)));
     router.delete("/v1/tokens/:provider").handler(ScopeCheck.action(KeyAction.ADMIN)).handler(this::forget);
+    router.put("/v1/tokens/:provider").handler(ScopeCheck.action(KeyAction.ADMIN)).handler(this::importGrant);
   }
 
   private void answer(RoutingContext ctx, KeyAction action, Function<TokenKey, Future<Token>> work) {
     Requests.respond(ctx, service, action, work, token -> HttpErrors.json(ctx.response(), 200, TokenReplies.reply(token, service.policy().now())));
+  }
+
+  /** {@code PUT}: imports a grant obtained elsewhere; answers like a get (the stored token, version and expiry). */
+  private void importGrant(RoutingContext ctx) {
+    answer(ctx, KeyAction.ADMIN, key -> {
+      JsonObject body;
+      try {
+        body = ctx.body().isEmpty() ? null : ctx.body().asJsonObject();
+      } catch (RuntimeException e) {
+        throw BrokerException.invalidRequest("the body is not a JSON object");
+      }
+      return service.importGrant(key, ImportedGrant.parse(body));
+    });
   }
 
   private void forget(RoutingContext ctx) {

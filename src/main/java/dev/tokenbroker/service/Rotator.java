@@ -107,6 +107,7 @@ final class Rotator {
       return store.compareAndSet(key, IssuedToken.versionOf(current), next).compose(stored -> {
         if (stored) {
           announce(current, next, RotationReason.AUTHORIZED, 0);
+          events.authorized(next);
           return Future.succeededFuture(next);
         }
         if (attempts <= 1) {

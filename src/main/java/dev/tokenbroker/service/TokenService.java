@@ -3,6 +3,8 @@ package dev.tokenbroker.service;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.grant.AuthorizationCodeGrant;
+import dev.tokenbroker.grant.RefreshTokenGrant;
+import dev.tokenbroker.provider.TokenResponse;
 import dev.tokenbroker.provider.ProviderSpec;
 import dev.tokenbroker.provider.TokenEndpointClient;
 import dev.tokenbroker.rotation.FailurePolicy;
@@ -209,6 +211,38 @@ public final class TokenService {
           }
           return revoked;
         }))));
+  }
+
+  /**
+   * Imports a grant obtained elsewhere as the account's token, like a new authorization (version
+   * +1 by compare-and-set, {@code token.rotated} reason {@code authorized}, backoff cleared). With
+   * an access token it is stored as given; without one the broker rotates at once with the refresh
+   * token and stores the provider's answer (keeping the imported refresh token when the answer has
+   * none). When that rotation fails nothing is stored: the provider's refusal is 400
+   * {@code invalid_request} with its reason; an unreachable or rate-limiting provider keeps its
+   * 503 / 429 (try again).
+   */
+  public Future<Token> importGrant(TokenKey key, ImportedGrant grant) {
+    return checked(key).compose(spec -> {
+      if (grant.accessToken() != null) {
+        return rotator.storeAuthorized(key, spec, new TokenResponse(grant.accessToken(), grant.scope(), grant.expiresIn(),
+            grant.refreshToken(), null), 3);
+      }
+      return rotator.call(spec, new RefreshTokenGrant(grant.refreshToken())).<TokenResponse>transform(ar -> {
+        if (ar.failed()) {
+          BrokerException e = BrokerException.from(ar.cause());
+          if (e.code() == ErrorCode.PROVIDER_UNAVAILABLE || e.code() == ErrorCode.RATE_LIMITED) {
+            return Future.failedFuture(e);
+          }
+          return Future.failedFuture(BrokerException.invalidRequest("the provider did not accept the imported refresh token;"
+              + " nothing was stored: " + e.getMessage()));
+        }
+        TokenResponse r = ar.result();
+        return Future.succeededFuture(new TokenResponse(r.accessToken(), r.scope() != null ? r.scope() : grant.scope(),
+            r.expiresIn(), r.refreshToken() != null ? r.refreshToken() : grant.refreshToken(),
+            r.refreshToken() != null ? r.refreshExpiresIn() : null));
+      }).compose(response -> rotator.storeAuthorized(key, spec, response, 3));
+    }).compose(token -> leases.clearBackoff(key).transform(x -> Future.succeededFuture(token)));
   }
 
   /** Forgets the stored token (and its refresh token) and any backoff; a rotation in progress keeps its lease. */

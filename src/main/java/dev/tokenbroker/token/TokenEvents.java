@@ -16,6 +16,9 @@ public interface TokenEvents {
   /** The refresh token of {@code key}, which renewing cannot extend, ends at {@code refreshExpiresAt}. */
   void expiring(TokenKey key, Instant refreshExpiresAt);
 
+  /** A new authorization (code exchange or import) was stored for the account. */
+  default void authorized(Token token) {}
+
   /** The stored account was deleted ({@code DELETE /v1/tokens}); {@code revoked}: the provider confirmed the revocation. */
   default void disconnected(TokenKey key, boolean revoked) {}
 
