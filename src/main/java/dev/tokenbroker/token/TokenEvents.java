@@ -22,6 +22,42 @@ public interface TokenEvents {
   /** The stored account was deleted ({@code DELETE /v1/tokens}); {@code revoked}: the provider confirmed the revocation. */
   default void disconnected(TokenKey key, boolean revoked) {}
 
+  /** Tells every one of {@code all}, in order. */
+  static TokenEvents all(TokenEvents... all) {
+    java.util.List<TokenEvents> list = java.util.List.of(all);
+    return new TokenEvents() {
+      @Override
+      public void rotated(Token token, RotationReason reason) {
+        list.forEach(e -> e.rotated(token, reason));
+      }
+
+      @Override
+      public void failed(TokenKey key, BrokerException error, boolean authorizationRequired, Instant retryAt) {
+        list.forEach(e -> e.failed(key, error, authorizationRequired, retryAt));
+      }
+
+      @Override
+      public void recovered(Token token, int failures) {
+        list.forEach(e -> e.recovered(token, failures));
+      }
+
+      @Override
+      public void expiring(TokenKey key, Instant refreshExpiresAt) {
+        list.forEach(e -> e.expiring(key, refreshExpiresAt));
+      }
+
+      @Override
+      public void authorized(Token token) {
+        list.forEach(e -> e.authorized(token));
+      }
+
+      @Override
+      public void disconnected(TokenKey key, boolean revoked) {
+        list.forEach(e -> e.disconnected(key, revoked));
+      }
+    };
+  }
+
   TokenEvents NONE = new TokenEvents() {
     @Override
     public void rotated(Token token, RotationReason reason) {}
