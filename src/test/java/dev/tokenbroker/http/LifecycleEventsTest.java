@@ -132,4 +132,28 @@ class LifecycleEventsTest {
     scoped.close();
     all.close();
   }
+
+  @Test
+  void theSockJsBridgeDeliversRecoveredAndExpiringEventsOnlyWithinTheKeysScope() {
+    try (dev.tokenbroker.support.SockJs bus = dev.tokenbroker.support.SockJs.connect(node)) {
+      bus.register(Addresses.RECOVERED, ACME_EVENTS);
+      bus.register(Addresses.EXPIRING, ACME_EVENTS);
+      // the subscriptions take effect asynchronously: publish until one arrives
+      Await.until("the subscription to take effect", Duration.ofSeconds(10), () -> {
+        node.vertx.eventBus().publish(Addresses.EXPIRING, new JsonObject().put("provider", "esignglobal").put("account", "other-1")
+            .put("refresh_expires_at", 1_900_000_000L));
+        node.vertx.eventBus().publish(Addresses.EXPIRING, new JsonObject().put("provider", "esignglobal").put("account", "acme-1")
+            .put("refresh_expires_at", 1_900_000_000L));
+        return bus.frames.stream().anyMatch(f -> Addresses.EXPIRING.equals(f.getString("address")));
+      });
+      assertEquals(200, http.get("/v1/tokens/esignglobal?account=acme-1").statusCode());
+      failTwice("acme-1");
+      assertEquals(200, http.post("/v1/tokens/esignglobal/refresh?account=acme-1").statusCode());
+
+      JsonObject recoveredFrame = bus.await("token.recovered", f -> Addresses.RECOVERED.equals(f.getString("address")));
+      assertEquals("acme-1", recoveredFrame.getJsonObject("body").getString("account"));
+      assertTrue(bus.frames.stream().filter(f -> f.getString("address") != null && f.getString("address").startsWith("token."))
+          .allMatch(f -> "acme-1".equals(f.getJsonObject("body").getString("account"))), "nothing about other-1: " + bus.frames);
+    }
+  }
 }
