@@ -75,7 +75,7 @@ class KeepAliveTest {
 
   @Test
   void anIdleAccountsRefreshTokenIsRenewedBeforeItEndsWhileItsAccessTokenIsFresh() {
-    String rotating = ",\"refresh_token\":\"r-{{randomValue length=10 type='ALPHANUMERIC'}}\",\"refresh_token_expires_in\":4";
+    String rotating = ",\"refresh_token\":\"r-{{randomValue length=10 type='ALPHANUMERIC'}}\",\"refresh_token_expires_in\":8";
     answer("client_credentials", rotating);
     answer("refresh_token", rotating);
     startBroker(new JsonObject(), 604800);
@@ -83,7 +83,7 @@ class KeepAliveTest {
     node.request(Addresses.get("idle"), null);
     Token first = node.service().store().cached(KEY);
 
-    Await.until("two keep-alive renewals", Duration.ofSeconds(20), () -> refreshGrants().size() >= 2);
+    Await.until("two keep-alive renewals", Duration.ofSeconds(30), () -> refreshGrants().size() >= 2);
     List<LoggedRequest> calls = provider.requests(PATH);
     Instant firstRenewal = calls.get(1).getLoggedDate().toInstant();
     assertEquals(first.refreshToken().reveal(), refreshGrants().get(0).get("refresh_token"), "renewed with the first refresh token");

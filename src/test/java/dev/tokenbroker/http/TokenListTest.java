@@ -82,7 +82,7 @@ class TokenListTest {
   void aRotationInFlightIsListedAsRefreshing() {
     assertEquals(200, http.get("/v1/tokens/esignglobal?account=a1").statusCode());
     provider.stub(post(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
-        .withFixedDelay(1500).withBody(TestConfigs.tokenJson("slow", 3600))));
+        .withFixedDelay(4000).withBody(TestConfigs.tokenJson("slow", 3600))));
     var forced = WebClient.create(node.vertx).post(node.httpPort(), "127.0.0.1", "/v1/tokens/esignglobal/refresh?account=a1")
         .putHeader("Authorization", "Bearer " + TestConfigs.API_KEY).send();
     Await.until("the provider is called", Duration.ofSeconds(5), () -> provider.calls(PATH) == 2);
