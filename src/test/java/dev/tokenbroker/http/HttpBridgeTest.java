@@ -133,7 +133,7 @@ class HttpBridgeTest {
     assertEquals(404, route.statusCode());
     assertEquals("not_found", route.bodyAsJsonObject().getString("error"));
 
-    HttpResponse<Buffer> method = send(HttpMethod.PUT, "/v1/tokens/esignglobal", TestConfigs.API_KEY);
+    HttpResponse<Buffer> method = send(HttpMethod.PATCH, "/v1/tokens/esignglobal", TestConfigs.API_KEY);
     assertEquals(405, method.statusCode());
     assertEquals("method_not_allowed", method.bodyAsJsonObject().getString("error"));
   }
