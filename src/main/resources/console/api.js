@@ -50,6 +50,7 @@ export class Api {
       throw new ApiError(0, 'unreachable', '');
     }
     this.learnSkew(response);
+    this.lastHeaders = response.headers;
     const text = await response.text();
     let body = null;
     if (text) {
@@ -75,17 +76,19 @@ export class Api {
   }
 
   /**
-   * Every stored token, following the list's cursor when the broker pages it. Accepts a bare array
-   * or an object holding the page ({tokens|items|data}) and the next cursor ({next_cursor|cursor|next}).
+   * Every stored token, following the list's cursor while the broker pages it: the broker answers a
+   * page as an array and names the next one in the Token-Broker-Next-Cursor header. Also accepts an
+   * object holding the page ({tokens|items|data}) and the next cursor ({next_cursor|cursor|next}).
    */
-  async tokens() {
+  async tokens(pageSize = 1000) {
     const all = [];
     let cursor = null;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const body = await this.call('GET', cursor ? `/v1/tokens?cursor=${encodeURIComponent(cursor)}` : '/v1/tokens');
+      const body = await this.call('GET', cursor ? `/v1/tokens?limit=${pageSize}&cursor=${encodeURIComponent(cursor)}` : `/v1/tokens?limit=${pageSize}`);
       const items = Array.isArray(body) ? body : (body && (body.tokens || body.items || body.data || body.accounts)) || [];
       all.push(...items);
-      const next = Array.isArray(body) || !body ? null : body.next_cursor || body.cursor || body.next || null;
+      const fromHeader = this.lastHeaders ? this.lastHeaders.get('Token-Broker-Next-Cursor') : null;
+      const next = fromHeader || (Array.isArray(body) || !body ? null : body.next_cursor || body.cursor || body.next || null);
       if (!next || next === cursor || items.length === 0) return { tokens: all, complete: true };
       cursor = next;
     }

@@ -26,6 +26,8 @@ import dev.tokenbroker.token.LocalTokenStore;
 import dev.tokenbroker.token.TokenPolicy;
 import dev.tokenbroker.service.TokenService;
 import dev.tokenbroker.token.TokenStore;
+import dev.tokenbroker.token.TokenEvents;
+import dev.tokenbroker.webhook.WebhookDispatcher;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -58,6 +60,7 @@ public final class BrokerVerticle extends VerticleBase {
   private StateStore states;
   private BrokerMetrics metrics;
   private OnboardingService onboarding;
+  private WebhookDispatcher webhooks;
 
   public BrokerVerticle() {
     this(Clock.systemUTC(), new SecureRandom());
@@ -80,8 +83,10 @@ public final class BrokerVerticle extends VerticleBase {
           store = s;
           endpoint = new TokenEndpointClient(vertx, clock, cfg.providerTrustPem());
           metrics = BrokerMetrics.create().watch(store);
-          service = new TokenService(cfg.providers(), store, leases, endpoint,
-              new TokenPolicy(cfg.refresh(), clock, random), new BusTokenEvents(vertx.eventBus()), metrics);
+          webhooks = new WebhookDispatcher(vertx, clock, cfg.webhooks(), WebhookDispatcher.INITIAL_BACKOFF_MS);
+          // webhooks hear events here, on the node that produced them, so each is delivered once in the cluster
+          service = new TokenService(cfg.providers(), store, leases, endpoint, new TokenPolicy(cfg.refresh(), clock, random),
+              TokenEvents.all(new BusTokenEvents(vertx.eventBus()), webhooks), metrics);
           onboarding = new OnboardingService(service,
               new BoundedStateStore(states, cfg.http().limits().maxPendingAuthorizations(), clock));
           List<String> providers = List.copyOf(cfg.providers().keySet());
@@ -110,18 +115,24 @@ public final class BrokerVerticle extends VerticleBase {
     Future<Void> drained = service == null ? Future.succeededFuture() : service.drain();
     return drained.compose(d -> {
       Future<Void> endpointClosed = endpoint == null ? Future.succeededFuture() : endpoint.close();
+      Future<Void> webhooksClosed = webhooks == null ? Future.succeededFuture() : webhooks.close();
       Future<Void> leasesClosed = leases.close();
       Future<Void> storeClosed = store == null ? Future.succeededFuture() : store.close();
       return vertx.executeBlocking(() -> {
         ownership.close();
         return null;
-      }).compose(v -> Future.join(leasesClosed, storeClosed, endpointClosed));
+      }).compose(v -> Future.join(leasesClosed, storeClosed, endpointClosed, webhooksClosed));
     }).onComplete(ar -> LOG.info("token-broker stopped"));
   }
 
   /** The node's token service (for tests and embedding). */
   public TokenService service() {
     return service;
+  }
+
+  /** The node's webhook deliveries (for tests: how many are pending). */
+  public WebhookDispatcher webhooks() {
+    return webhooks;
   }
 
   /** The node's refresh verticle (for tests: which tokens this node has timers for). */

@@ -9,7 +9,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
-/** Publishes {@code token.rotated} and {@code token.failed}; neither carries a secret. */
+/** Publishes {@code token.rotated}, {@code token.failed}, {@code token.recovered} and {@code token.expiring}; none carries a secret. */
 public final class BusTokenEvents implements TokenEvents {
   private final EventBus bus;
 
@@ -37,5 +37,22 @@ public final class BusTokenEvents implements TokenEvents {
         .put("error_description", error.getMessage())
         .put("authorization_required", authorizationRequired)
         .put("retry_at", retryAt == null ? null : retryAt.getEpochSecond()));
+  }
+
+  @Override
+  public void recovered(Token token, int failures) {
+    bus.publish(Addresses.RECOVERED, new JsonObject()
+        .put("provider", token.key().provider())
+        .put("account", token.key().account())
+        .put("version", token.version())
+        .put("failures", failures));
+  }
+
+  @Override
+  public void expiring(TokenKey key, Instant refreshExpiresAt) {
+    bus.publish(Addresses.EXPIRING, new JsonObject()
+        .put("provider", key.provider())
+        .put("account", key.account())
+        .put("refresh_expires_at", refreshExpiresAt.getEpochSecond()));
   }
 }

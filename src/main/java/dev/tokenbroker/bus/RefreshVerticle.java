@@ -23,7 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Renews tokens before they expire: one Vert.x timer per token this node owns, at
- * {@code expires_at - skew - jitter}, or at the backoff's retry time after a failure. Every
+ * {@code expires_at - skew - jitter}, or earlier to keep a refresh token with a known end alive
+ * ({@link dev.tokenbroker.token.TokenPolicy#keepAliveAt}), or at the backoff's retry time after a
+ * failure; or, for a refresh token whose end renewing cannot move, at the time
+ * {@code token.expiring} is due, before the renewal. Every
  * change to a token (from any node) reschedules it; timers are cancelled on reschedule, when
  * the token goes away or moves to another node, and on undeploy. One instance per node.
  *
@@ -154,6 +157,11 @@ public final class RefreshVerticle extends VerticleBase {
   }
 
   private void schedule(Token token) {
+    schedule(token, true);
+  }
+
+  /** @param warnings also time {@code token.expiring} when it is due before the renewal */
+  private void schedule(Token token, boolean warnings) {
     if (stopped) {
       return;
     }
@@ -163,15 +171,54 @@ public final class RefreshVerticle extends VerticleBase {
       return;
     }
     Instant at = service.policy().refreshAt(token);
+    Instant keepAlive = service.policy().keepAliveAt(token);
+    if (keepAlive != null && keepAlive.isBefore(at)) {
+      at = keepAlive; // the refresh token ends before the access token needs renewing: renew it anyway
+    }
     if (token.retryAt() != null && token.retryAt().isAfter(at)) {
       at = token.retryAt();
     }
-    setTimer(key, at, token.version());
+    Instant warning = warnings ? service.policy().expiringWarningAt(token) : null;
+    if (warning != null && warning.isBefore(at)) {
+      setTimer(key, warning, token.version(), true);
+      return;
+    }
+    setTimer(key, at, token.version(), false);
   }
 
-  private void setTimer(TokenKey key, Instant at, long version) {
+  /** @param warn the timer is for {@code token.expiring}, not for a renewal */
+  private void setTimer(TokenKey key, Instant at, long version, boolean warn) {
     checkContext();
-    timers.put(key, vertx.setTimer(delayUntil(at), id -> fire(key, version, id)));
+    timers.put(key, vertx.setTimer(delayUntil(at), id -> {
+      if (warn) {
+        warn(key, id);
+      } else {
+        fire(key, version, id);
+      }
+    }));
+  }
+
+  /**
+   * The warning before a refresh token's fixed end is due: publish {@code token.expiring} (once in
+   * the cluster: {@link TokenService#announceExpiring}), then schedule the token's renewal. The
+   * stored mark reschedules the token through the store's change event; when another node set it
+   * first, or the publication failed, the token is scheduled again from its latest copy here.
+   */
+  private void warn(TokenKey key, long timerId) {
+    checkContext();
+    if (!timers.remove(key, timerId)) {
+      return;
+    }
+    service.announceExpiring(key).onComplete(ar -> onContext(() -> {
+      if (ar.failed()) {
+        LOG.warn("Could not announce the end of " + key + "'s refresh token: " + BrokerException.from(ar.cause()).getMessage());
+      }
+      Token current = service.store().cached(key);
+      if (current != null && !timers.containsKey(key)) {
+        // the renewal only: a warning that could not be published is tried again after the token's next change
+        schedule(current, false);
+      }
+    }));
   }
 
   /** Milliseconds until {@code at}, rounded up, so a timer never fires before the instant it is for. */
@@ -218,7 +265,7 @@ public final class RefreshVerticle extends VerticleBase {
       Instant now = service.policy().now();
       Instant retryAt = current.retryAt() != null && current.retryAt().isAfter(now) ? current.retryAt()
           : now.plusSeconds(error.retryAfterSeconds() == null ? 1 : error.retryAfterSeconds());
-      setTimer(key, retryAt, current.version());
+      setTimer(key, retryAt, current.version(), false);
     }
   }
 }

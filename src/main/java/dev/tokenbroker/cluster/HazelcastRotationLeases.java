@@ -140,6 +140,20 @@ public final class HazelcastRotationLeases implements RotationLeases {
     return promise.future();
   }
 
+  /** Reads the whole table (small: a record exists only while a lease or a backoff matters) off the event loop. */
+  @Override
+  public Future<java.util.Set<TokenKey>> held(Instant now) {
+    return vertx.executeBlocking(() -> {
+      java.util.Set<TokenKey> out = new java.util.HashSet<>();
+      for (Map.Entry<String, String> e : map.entrySet()) {
+        if (LeaseRecords.isLive(e.getValue(), now.toEpochMilli())) {
+          out.add(TokenKey.fromId(e.getKey()));
+        }
+      }
+      return out;
+    });
+  }
+
   @Override
   public Future<Void> close() {
     renewals.values().forEach(vertx::cancelTimer);

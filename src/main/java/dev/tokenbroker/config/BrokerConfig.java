@@ -9,6 +9,7 @@ import java.util.Optional;
  * The whole validated configuration of a node. Build it with {@link #parse(JsonObject)}.
  *
  * @param providerTrustPem CA certificates (PEM) trusted for provider calls instead of the JVM's, or null
+ * @param webhooks where to POST lifecycle events ({@code webhooks:})
  */
 public record BrokerConfig(
     HttpConfig http,
@@ -18,10 +19,12 @@ public record BrokerConfig(
     Map<String, ProviderSpec> providers,
     Optional<SandboxConfig> sandbox,
     String providerTrustPem,
-    ClusterConfig cluster) {
+    ClusterConfig cluster,
+    java.util.List<WebhookConfig> webhooks) {
 
   public BrokerConfig {
     providers = Map.copyOf(providers);
+    webhooks = java.util.List.copyOf(webhooks);
   }
 
   /** Validates the merged raw configuration; throws {@link ConfigException} naming the key. */

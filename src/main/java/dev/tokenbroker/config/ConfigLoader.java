@@ -48,6 +48,7 @@ public final class ConfigLoader {
         .compose(fromFile -> sysRetriever.getConfig().map(fromSys -> {
           JsonObject fileAndEnv = fromFile.copy();
           fileAndEnv.mergeIn(environmentOverlay(fileAndEnv, env), true);
+          webhookSecrets(fileAndEnv, env);
           JsonObject merged = fileAndEnv.copy();
           merged.mergeIn(onlySections(fromSys), true);
           return withoutForeignProperties(merged, fileAndEnv);
@@ -105,6 +106,19 @@ public final class ConfigLoader {
       overlay.put("http", http);
     }
     return overlay;
+  }
+
+  /** Each webhook's secret from the environment variable its {@code secret-env} names (when set). */
+  static void webhookSecrets(JsonObject config, Map<String, String> env) {
+    if (!(config.getValue("webhooks") instanceof io.vertx.core.json.JsonArray hooks)) {
+      return;
+    }
+    for (Object hook : hooks) {
+      if (hook instanceof JsonObject w && w.getValue("secret-env") instanceof String name) {
+        w.remove(ConfigParser.ENV_WEBHOOK_SECRET); // only the environment may supply it
+        putIfSet(w, ConfigParser.ENV_WEBHOOK_SECRET, env.get(name));
+      }
+    }
   }
 
   private static JsonObject credentials(Map<String, String> env, String prefix) {

@@ -36,6 +36,10 @@ final class ConfigParser {
   /** Store keys the loader fills from TOKEN_BROKER_ENCRYPTION_KEY and TOKEN_BROKER_ENCRYPTION_OLD_KEYS. */
   static final String ENV_ENCRYPTION_KEY = "encryption-key";
   static final String ENV_OLD_KEYS = "encryption-old-keys";
+  /** The key of a webhook entry the loader fills from the environment variable its secret-env names. */
+  static final String ENV_WEBHOOK_SECRET = "secret-from-env";
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+
   /** Cluster keys the loader fills from TOKEN_BROKER_CLUSTER_KEY and TOKEN_BROKER_CLUSTER_OLD_KEYS. */
   static final String ENV_CLUSTER_KEY = "encryption-key";
   static final String ENV_CLUSTER_OLD_KEYS = "encryption-old-keys";
@@ -78,7 +82,8 @@ final class ConfigParser {
     int busInstances = (int) root.section("bus").number("instances", 2, 1, 64, "a whole number");
     String trust = root.section("tls").file("provider-trust-pem");
     ClusterConfig cluster = cluster(root.section("cluster"));
-    return new BrokerConfig(http, refresh, store, busInstances, providers, sandbox, trust, cluster);
+    List<WebhookConfig> webhooks = webhooks(root);
+    return new BrokerConfig(http, refresh, store, busInstances, providers, sandbox, trust, cluster, webhooks);
   }
 
   private HttpConfig http(ConfigSection s, Optional<SandboxConfig> sandbox, Set<String> providers) {
@@ -208,7 +213,8 @@ final class ConfigParser {
         s.seconds("jitter-seconds", d.jitterSeconds(), 0, MAX_SECONDS),
         s.seconds("min-validity-seconds", d.minValiditySeconds(), 0, MAX_SECONDS),
         s.seconds("default-lifetime-seconds", d.defaultLifetimeSeconds(), 1, MAX_SECONDS),
-        initial, max);
+        initial, max,
+        s.seconds("expiring-warning-seconds", d.expiringWarningSeconds(), 0, MAX_SECONDS));
   }
 
   private StoreConfig store(ConfigSection s) {
@@ -268,6 +274,42 @@ final class ConfigParser {
     }
     String password = s.string("password", null);
     return new StoreConfig(kind, jdbc, s.string("user", null), Secret.ofNullable(password), key, old);
+  }
+
+  /**
+   * {@code webhooks: [{url, events, secret-env}]}: https unless loopback (like token-url), events
+   * from {@link WebhookConfig#EVENTS}, and the secret in the environment variable secret-env names,
+   * which must be set: a webhook nobody can verify is refused at start-up.
+   */
+  private static List<WebhookConfig> webhooks(ConfigSection root) {
+    List<WebhookConfig> out = new ArrayList<>();
+    for (ConfigSection w : root.sections("webhooks")) {
+      String url = w.url("url");
+      if (url == null) {
+        throw w.missing("url", "is required (where the events are POSTed)");
+      }
+      requireHttps(w, "url", url, false);
+      List<String> events = w.strings("events");
+      if (events == null || events.isEmpty()) {
+        throw w.missing("events", "is required: a list of " + String.join(", ", WebhookConfig.EVENTS));
+      }
+      for (String e : events) {
+        if (!WebhookConfig.EVENTS.contains(e)) {
+          throw new ConfigException(w.key("events"), "unknown event '" + e + "' (" + String.join(", ", WebhookConfig.EVENTS) + ")");
+        }
+      }
+      String env = w.requiredString("secret-env", " (the name of the environment variable that holds the signing secret)");
+      if (!ENV_NAME.matcher(env).matches()) {
+        throw new ConfigException(w.key("secret-env"), "must be the name of an environment variable, got '" + env + "'");
+      }
+      String secret = w.string(ENV_WEBHOOK_SECRET, null);
+      if (secret == null) {
+        throw new ConfigException(w.key("secret-env"), "the environment variable " + env
+            + " is not set; it must hold the webhook's signing secret (for example: openssl rand -hex 32)");
+      }
+      out.add(new WebhookConfig(url, new java.util.LinkedHashSet<>(events), env, Secret.of(secret)));
+    }
+    return out;
   }
 
   private ClusterConfig cluster(ConfigSection s) {
@@ -366,6 +408,10 @@ final class ConfigParser {
       requireHttps(s, s.has("api-base-url") ? "api-base-url" : "base-url", apiBaseUrl, insecureAllowed);
       apiBaseUrl = apiBaseUrl(s, apiBaseUrl);
     }
+    String revocationUrl = s.url("revocation-url");
+    if (revocationUrl != null) {
+      requireHttps(s, "revocation-url", revocationUrl, insecureAllowed);
+    }
     long proxyTimeout = s.seconds("proxy-timeout-seconds", ProviderSpec.DEFAULT_PROXY_TIMEOUT.getSeconds(), 1, 3600);
 
     GrantType grant = s.choice("grant", GrantType.class, preset == null ? GrantType.CLIENT_CREDENTIALS : preset.defaultGrant());
@@ -393,7 +439,7 @@ final class ConfigParser {
     return new ProviderSpec(name, preset == null ? null : preset.configName(), tokenUrl, authorizeUrl, grant,
         body, clientAuth, clientId, Secret.of(clientSecret), s.string("scope", null), redirectUri,
         Duration.ofSeconds(timeout), rotates, refreshLifetime, s.bool("pkce", false), params, accounts,
-        apiBaseUrl, Duration.ofSeconds(proxyTimeout));
+        apiBaseUrl, Duration.ofSeconds(proxyTimeout), revocationUrl);
   }
 
   /** The proxy's target: no query or fragment (paths are appended to it), no trailing slash. */

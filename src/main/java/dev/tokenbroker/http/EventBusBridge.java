@@ -39,7 +39,7 @@ import java.util.regex.Pattern;
  */
 final class EventBusBridge {
   private static final String PROVIDER = "[a-z0-9][a-z0-9-]{0,31}";
-  private static final Set<String> EVENTS = Set.of(Addresses.ROTATED, Addresses.FAILED);
+  private static final Set<String> EVENTS = Set.copyOf(Addresses.EVENTS);
   /** The bridge's own limit on client reply addresses. */
   private static final int MAX_REPLY_ADDRESS = 36;
 
@@ -56,9 +56,8 @@ final class EventBusBridge {
   void mount(Router router) {
     SockJSBridgeOptions options = new SockJSBridgeOptions()
         .addInboundPermitted(new PermittedOptions().setAddressRegex(Pattern.quote(Addresses.GET_PREFIX) + PROVIDER))
-        .addInboundPermitted(new PermittedOptions().setAddressRegex(Pattern.quote(Addresses.REFRESH_PREFIX) + PROVIDER))
-        .addOutboundPermitted(new PermittedOptions().setAddress(Addresses.ROTATED))
-        .addOutboundPermitted(new PermittedOptions().setAddress(Addresses.FAILED));
+        .addInboundPermitted(new PermittedOptions().setAddressRegex(Pattern.quote(Addresses.REFRESH_PREFIX) + PROVIDER));
+    Addresses.EVENTS.forEach(address -> options.addOutboundPermitted(new PermittedOptions().setAddress(address)));
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(options, this::check));
   }
 

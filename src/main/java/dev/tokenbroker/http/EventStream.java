@@ -15,7 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
- * {@code GET /v1/events} (action events): {@code token.rotated} and {@code token.failed} from the
+ * {@code GET /v1/events} (action events): {@code token.rotated}, {@code token.failed},
+ * {@code token.recovered} and {@code token.expiring} from the
  * whole cluster as Server-Sent Events ({@code event:} name, JSON {@code data:}), each only if it is
  * about the API key's providers and accounts, with a heartbeat comment.
  *
@@ -43,7 +44,7 @@ final class EventStream {
 
   /** Registers the fan-out's consumers and heartbeat; call from the verticle's start (undeploy unregisters the consumers). */
   Future<Void> start() {
-    List<Future<Void>> registrations = List.of(Addresses.ROTATED, Addresses.FAILED).stream()
+    List<Future<Void>> registrations = Addresses.EVENTS.stream()
         .map(address -> vertx.eventBus().<JsonObject>consumer(address, message -> deliver(address, message.body())).completion())
         .toList();
     heartbeat = vertx.setPeriodic(heartbeatMs, id -> clients.forEach(c -> c.write(": heartbeat\n\n")));

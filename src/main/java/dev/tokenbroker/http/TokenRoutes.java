@@ -10,8 +10,18 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Instant;
-import java.util.Comparator;
+import dev.tokenbroker.accounts.AccountList;
+import dev.tokenbroker.error.BrokerException;
+import dev.tokenbroker.service.ImportedGrant;
+import dev.tokenbroker.accounts.AccountQuery;
+import dev.tokenbroker.config.KeyScope;
+import dev.tokenbroker.provider.GrantType;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -19,6 +29,8 @@ import java.util.function.Function;
  * and delete (admin).
  */
 final class TokenRoutes {
+  /** The header with the cursor of the list's next page. */
+  static final String NEXT_CURSOR = "Token-Broker-Next-Cursor";
   private final TokenService service;
   private final TokenGet tokenGet;
 
@@ -35,39 +47,76 @@ final class TokenRoutes {
     router.post("/v1/tokens/:provider/refresh").handler(ScopeCheck.action(KeyAction.REFRESH))
         .handler(ctx -> answer(ctx, KeyAction.REFRESH, key -> service.refresh(key, RotationReason.FORCED)));
     router.delete("/v1/tokens/:provider").handler(ScopeCheck.action(KeyAction.ADMIN)).handler(this::forget);
+    router.put("/v1/tokens/:provider").handler(ScopeCheck.action(KeyAction.ADMIN)).handler(this::importGrant);
   }
 
   private void answer(RoutingContext ctx, KeyAction action, Function<TokenKey, Future<Token>> work) {
     Requests.respond(ctx, service, action, work, token -> tokenGet.reply(ctx.response(), token));
   }
 
+  /** {@code PUT}: imports a grant obtained elsewhere; answers like a get (the stored token, version and expiry). */
+  private void importGrant(RoutingContext ctx) {
+    answer(ctx, KeyAction.ADMIN, key -> {
+      JsonObject body;
+      try {
+        body = ctx.body().isEmpty() ? null : ctx.body().asJsonObject();
+      } catch (RuntimeException e) {
+        throw BrokerException.invalidRequest("the body is not a JSON object");
+      }
+      return service.importGrant(key, ImportedGrant.parse(body));
+    });
+  }
+
   private void forget(RoutingContext ctx) {
-    Requests.respond(ctx, service, KeyAction.ADMIN, service::forget, v -> ctx.response().setStatusCode(204).end());
+    Requests.respond(ctx, service, KeyAction.ADMIN, service::disconnect,
+        revoked -> HttpErrors.json(ctx.response(), 200, new JsonObject().put("revoked", revoked)));
   }
 
-  /** Every stored token, whatever the admin key's providers and accounts. */
+  /**
+   * The stored accounts the key's scope covers, filtered and paged ({@link AccountQuery}): a JSON
+   * array, as before paging; the next page's cursor is in {@code Token-Broker-Next-Cursor} and a
+   * {@code Link: <...>; rel="next"} header.
+   */
   private void list(RoutingContext ctx) {
-    Instant now = service.policy().now();
-    JsonArray out = new JsonArray();
-    service.store().cachedAll().stream()
-        .sorted(Comparator.comparing((Token t) -> t.key().provider()).thenComparing(t -> t.key().account()))
-        .forEach(t -> out.add(new JsonObject()
-            .put("provider", t.key().provider())
-            .put("account", t.key().account())
-            .put("version", t.version())
-            .put("expires_at", t.expiresAt().getEpochSecond())
-            .put("state", state(t, now))
-            .put("last_error", t.lastError())));
-    HttpErrors.json(ctx.response(), 200, out);
+    AccountQuery query;
+    KeyScope scope;
+    try {
+      scope = ScopeCheck.scope(ctx);
+      Map<String, List<String>> values = new HashMap<>();
+      ctx.queryParams().names().forEach(name -> values.put(name, ctx.queryParams().getAll(name)));
+      query = AccountQuery.parse(values, service.providerNames());
+    } catch (RuntimeException e) {
+      HttpErrors.fail(ctx, e);
+      return;
+    }
+    service.rotatingKeys().onComplete(ar -> {
+      if (ar.failed()) {
+        HttpErrors.fail(ctx, ar.cause());
+        return;
+      }
+      AccountList.Page page = AccountList.page(service.store().cachedAll(), query,
+          key -> scope.covers(key.provider(), key.account()), ar.result(),
+          provider -> service.provider(provider).grant() == GrantType.AUTHORIZATION_CODE, service.policy());
+      if (page.nextCursor() != null) {
+        ctx.response().putHeader(NEXT_CURSOR, page.nextCursor())
+            .putHeader("Link", "<" + nextPage(ctx, page.nextCursor()) + ">; rel=\"next\"");
+      }
+      HttpErrors.json(ctx.response(), 200, new JsonArray(new ArrayList<>(page.accounts())));
+    });
   }
 
-  private String state(Token t, Instant now) {
-    if (t.authorizationRequired()) {
-      return "authorization_required";
-    }
-    if (service.isRotating(t.key())) {
-      return "refreshing";
-    }
-    return t.expiresAt().isAfter(now) ? "valid" : "expired";
+  /** The same request's URI with the next page's cursor. */
+  private static String nextPage(RoutingContext ctx, String cursor) {
+    StringBuilder uri = new StringBuilder(ctx.request().path()).append("?");
+    ctx.queryParams().forEach((name, value) -> {
+      if (!name.equals("cursor")) {
+        uri.append(encode(name)).append('=').append(encode(value)).append('&');
+      }
+    });
+    return uri.append("cursor=").append(cursor).toString();
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 }

@@ -18,6 +18,7 @@ import java.util.Optional;
  *     preset's), without a trailing slash; null when the provider has none
  * @param proxyTimeout how long the proxy waits for the provider's API to answer
  *     ({@code providers.<p>.proxy-timeout-seconds})
+ * @param revocationUrl the RFC 7009 revocation endpoint ({@code providers.<p>.revocation-url}), or null
  */
 public record ProviderSpec(
     String name,
@@ -38,7 +39,8 @@ public record ProviderSpec(
     Map<String, String> authorizeParams,
     Map<String, ClientCredentials> accounts,
     String apiBaseUrl,
-    Duration proxyTimeout) {
+    Duration proxyTimeout,
+    String revocationUrl) {
 
   /** How long the proxy waits for an answer unless {@code proxy-timeout-seconds} says otherwise. */
   public static final Duration DEFAULT_PROXY_TIMEOUT = Duration.ofSeconds(30);
@@ -49,6 +51,16 @@ public record ProviderSpec(
   public ProviderSpec {
     authorizeParams = Map.copyOf(authorizeParams);
     accounts = Map.copyOf(accounts);
+  }
+
+  /** A provider without a revocation endpoint. */
+  public ProviderSpec(String name, String preset, String tokenUrl, String authorizeUrl, GrantType grant, BodyEncoding body,
+                      ClientAuth clientAuth, String clientId, Secret clientSecret, String scope, String redirectUri,
+                      Duration timeout, boolean rotatesRefreshTokens, Long refreshTokenLifetimeSeconds, boolean pkce,
+                      Map<String, String> authorizeParams, Map<String, ClientCredentials> accounts, String apiBaseUrl,
+                      Duration proxyTimeout) {
+    this(name, preset, tokenUrl, authorizeUrl, grant, body, clientAuth, clientId, clientSecret, scope, redirectUri, timeout,
+        rotatesRefreshTokens, refreshTokenLifetimeSeconds, pkce, authorizeParams, accounts, apiBaseUrl, proxyTimeout, null);
   }
 
   /** A provider without an API base for the proxy. */
@@ -83,7 +95,7 @@ public record ProviderSpec(
     if (own != null) {
       return Optional.of(new ProviderSpec(name, preset, tokenUrl, authorizeUrl, grant, body, clientAuth, own.clientId(),
           own.clientSecret(), scope, redirectUri, timeout, rotatesRefreshTokens, refreshTokenLifetimeSeconds, pkce,
-          authorizeParams, accounts, apiBaseUrl, proxyTimeout));
+          authorizeParams, accounts, apiBaseUrl, proxyTimeout, revocationUrl));
     }
     return Optional.of(this);
   }

@@ -88,9 +88,43 @@ public final class TokenEndpointClient {
 
   public Future<TokenResponse> request(ProviderSpec provider, TokenGrant grant) {
     Map<String, String> params = new LinkedHashMap<>(grant.parameters(provider));
+    return post(provider, provider.tokenUrl(), params, grant.type(), (status, retryAfter, body) ->
+        TokenResponseParser.parse(provider.name(), status, retryAfter, body, clock.instant()));
+  }
+
+  /**
+   * RFC 7009 revocation of {@code token} at the provider's {@code revocation-url}, with
+   * {@code token_type_hint} and the client authentication of the token endpoint's dialect (same
+   * body encoding, credentials in the body or as Basic), under the same hard deadline. Completes
+   * when the provider answered 200 (RFC 7009: also for a token it no longer knows); fails with the
+   * contract's error otherwise. Nothing of the answer but its status is used.
+   */
+  public Future<Void> revoke(ProviderSpec provider, dev.tokenbroker.secret.Secret token, String tokenTypeHint) {
+    if (provider.revocationUrl() == null) {
+      return Future.failedFuture(new BrokerException(ErrorCode.INVALID_REQUEST, provider.name() + " has no revocation-url"));
+    }
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("token", token.reveal());
+    params.put("token_type_hint", tokenTypeHint);
+    return post(provider, provider.revocationUrl(), params, "revocation", (status, retryAfter, body) -> {
+      if (status == 200) {
+        return null;
+      }
+      throw new BrokerException(status == 429 ? ErrorCode.RATE_LIMITED : ErrorCode.PROVIDER_ERROR,
+          provider.name() + " revocation endpoint answered HTTP " + status);
+    });
+  }
+
+  /** How an answer's status, Retry-After and body become a result or a contract error. */
+  @FunctionalInterface
+  private interface AnswerReader<T> {
+    T read(int status, String retryAfter, Buffer body);
+  }
+
+  private <T> Future<T> post(ProviderSpec provider, String url, Map<String, String> params, String what, AnswerReader<T> reader) {
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
-        .setAbsoluteURI(provider.tokenUrl())
+        .setAbsoluteURI(url)
         .setFollowRedirects(false)
         .putHeader(HttpHeaders.USER_AGENT, "token-broker")
         .putHeader(HttpHeaders.ACCEPT, "application/json");
@@ -105,30 +139,32 @@ public final class TokenEndpointClient {
     RequestBody body = RequestBody.encode(provider.body(), params);
     options.putHeader(HttpHeaders.CONTENT_TYPE, body.contentType())
         .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(body.length()));
-    return new Call(provider, grant.type()).start(options, body.bytes());
+    return new Call<>(provider, what, reader).start(options, body.bytes());
   }
 
   /**
    * One call: its deadline timer, the request once a connection carries it, and the answer's
    * bytes. Completes once, by whichever comes first: the answer, a failure, the deadline.
    */
-  private final class Call {
+  private final class Call<T> {
     private final ProviderSpec provider;
     private final String grantType;
+    private final AnswerReader<T> reader;
     /** Completed on the caller's context, as the Web Client did. */
-    private final Promise<TokenResponse> promise = ((ContextInternal) vertx.getOrCreateContext()).promise();
+    private final Promise<T> promise = ((ContextInternal) vertx.getOrCreateContext()).promise();
     private final long started = System.nanoTime();
     private long timer;
     /** Set once a connection is established; from then on the request may reach the provider. */
     private HttpClientRequest request;
     private boolean done;
 
-    Call(ProviderSpec provider, String grantType) {
+    Call(ProviderSpec provider, String grantType, AnswerReader<T> reader) {
       this.provider = provider;
       this.grantType = grantType;
+      this.reader = reader;
     }
 
-    Future<TokenResponse> start(RequestOptions options, Buffer body) {
+    Future<T> start(RequestOptions options, Buffer body) {
       timer = vertx.setTimer(Math.max(1, provider.timeout().toMillis()), id -> deadline());
       Future<HttpClientRequest> connecting;
       try {
@@ -194,8 +230,7 @@ public final class TokenEndpointClient {
       LOG.debug(provider.name() + " token endpoint answered " + status + " to " + grantType + " in "
           + (System.nanoTime() - started) / 1_000_000 + " ms");
       try {
-        promise.complete(TokenResponseParser.parse(provider.name(), status, response.getHeader("Retry-After"), body,
-            clock.instant()));
+        promise.complete(reader.read(status, response.getHeader("Retry-After"), body));
       } catch (BrokerException e) {
         // a success we cannot read may still have rotated the refresh token
         boolean success = status >= 200 && status < 300;

@@ -50,7 +50,11 @@ public final class TokenResponseParser {
       throw malformed(provider, "token_type " + clean(String.valueOf(type)) + " is not bearer");
     }
     Long expiresIn = seconds(provider, json, "expires_in");
+    // both spellings are in use (refresh_token_expires_in: GitHub, Microsoft; refresh_expires_in: Keycloak, eSignGlobal-like)
     Long refreshExpiresIn = seconds(provider, json, "refresh_token_expires_in");
+    if (refreshExpiresIn == null) {
+      refreshExpiresIn = seconds(provider, json, "refresh_expires_in");
+    }
     Object refresh = json.getValue("refresh_token");
     Secret refreshToken = refresh instanceof String r && !r.isBlank() ? Secret.of(r) : null;
     Object scope = json.getValue("scope");

@@ -59,6 +59,17 @@ public final class LocalRotationLeases implements RotationLeases {
     return Future.succeededFuture();
   }
 
+  @Override
+  public Future<java.util.Set<TokenKey>> held(Instant now) {
+    java.util.Set<TokenKey> out = new java.util.HashSet<>();
+    records.forEach((key, record) -> {
+      if (LeaseRecords.isLive(record, now.toEpochMilli())) {
+        out.add(key);
+      }
+    });
+    return Future.succeededFuture(out);
+  }
+
   /** Number of keys with a record (a lease or a backoff): records go when they stop mattering. */
   public int size() {
     return records.size();

@@ -61,6 +61,12 @@ public interface RotationLeases {
     return Future.succeededFuture();
   }
 
+  /**
+   * The keys whose lease is held now (a rotation is under way somewhere in the cluster), for
+   * listing accounts; not for decisions (the answer may be stale by the time it arrives).
+   */
+  Future<java.util.Set<TokenKey>> held(Instant now);
+
   /** Completes when the key's lease is released or ends, at the latest after {@code max}. */
   Future<Void> awaitRelease(TokenKey key, Duration max);
 

@@ -15,17 +15,22 @@ final class IssuedToken {
     long lifetime = r.expiresIn() != null ? r.expiresIn() : defaultLifetime;
     Secret refresh;
     Instant refreshExpires;
+    boolean endFixed;
     if (r.refreshToken() != null) {
+      endFixed = false;
       refresh = r.refreshToken();
       Long refreshLifetime = r.refreshExpiresIn() != null ? r.refreshExpiresIn() : spec.refreshTokenLifetimeSeconds();
       refreshExpires = refreshLifetime == null ? null : now.plusSeconds(refreshLifetime);
     } else {
       refresh = current == null ? null : current.refreshToken();
       refreshExpires = current == null ? null : current.refreshExpiresAt();
+      // the provider kept the refresh token: its end stays where it was, renewing cannot move it
+      endFixed = refreshExpires != null;
     }
     String scope = r.scope() != null ? r.scope() : current != null ? current.scope() : spec.scope();
     return new Token(key, r.accessToken(), "Bearer", scope, now, now.plusSeconds(lifetime), refresh, refreshExpires,
-        versionOf(current) + 1, null, false, null);
+        versionOf(current) + 1, null, false, null, 0, endFixed,
+        endFixed && current.expiringAnnounced() && refreshExpires.equals(current.refreshExpiresAt()));
   }
 
   static long versionOf(Token token) {

@@ -57,7 +57,7 @@ final class Rotator {
       @Override
       public Future<RotationProtocol.Outcome> perform(Token current, TokenGrant grant, int previousFailures) {
         return call(spec, grant).transform(ar -> ar.succeeded()
-            ? storeRotated(key, spec, current, ar.result(), reason)
+            ? storeRotated(key, spec, current, ar.result(), reason, previousFailures)
             : failed(key, current, failures.decide(key, BrokerException.from(ar.cause()), spec, grant, previousFailures),
                 ar.cause()));
       }
@@ -84,7 +84,7 @@ final class Rotator {
    * take it keeps it in memory and fails: the rotation still counts (the old refresh token is spent).
    */
   private Future<RotationProtocol.Outcome> storeRotated(TokenKey key, ProviderSpec spec, Token current, TokenResponse response,
-                                                         RotationReason reason) {
+                                                         RotationReason reason, int previousFailures) {
     Token next = IssuedToken.from(key, current, response, spec, policy.now(), policy.config().defaultLifetimeSeconds());
     return store.compareAndSet(key, IssuedToken.versionOf(current), next).transform(ar -> {
       if (ar.failed()) {
@@ -92,7 +92,7 @@ final class Rotator {
             : Future.failedFuture(ar.cause());
       }
       if (ar.result()) {
-        announce(next, reason);
+        announce(current, next, reason, previousFailures);
         return Future.succeededFuture(RotationProtocol.Outcome.rotated(next));
       }
       LOG.warn("Token " + key + " was rotated concurrently elsewhere; the provider's answer is not stored");
@@ -106,7 +106,8 @@ final class Rotator {
       Token next = IssuedToken.from(key, current, response, spec, policy.now(), policy.config().defaultLifetimeSeconds());
       return store.compareAndSet(key, IssuedToken.versionOf(current), next).compose(stored -> {
         if (stored) {
-          announce(next, RotationReason.AUTHORIZED);
+          announce(current, next, RotationReason.AUTHORIZED, 0);
+          events.authorized(next);
           return Future.succeededFuture(next);
         }
         if (attempts <= 1) {
@@ -142,13 +143,29 @@ final class Rotator {
     }
     BrokerException error = decision.error();
     Token marked = current.withFailure(error.code().error() + ": " + error.getMessage(), decision.authorizationRequired(),
-        decision.retryAt());
+        decision.retryAt(), decision.failures());
     return store.compareAndSet(current.key(), current.version(), marked)
         .<Void>mapEmpty()
         .recover(t -> {
           LOG.warn("Could not record the failure of " + current.key() + ": " + t.getMessage());
           return Future.succeededFuture();
         });
+  }
+
+  /**
+   * Tells subscribers of the new token: {@code token.rotated}, and {@code token.recovered} when the
+   * rotations before it failed (recorded on the replaced token, or counted by the lease).
+   */
+  private void announce(Token replaced, Token token, RotationReason reason, int previousFailures) {
+    int failures = Math.max(previousFailures, replaced == null ? 0 : replaced.failures());
+    if (replaced != null && replaced.isFailing()) {
+      failures = Math.max(1, failures);
+    }
+    announce(token, reason);
+    if (failures > 0) {
+      LOG.info("Token " + token.key() + " recovered after " + failures + " failed refresh(es)");
+      events.recovered(token, failures);
+    }
   }
 
   private void announce(Token token, RotationReason reason) {

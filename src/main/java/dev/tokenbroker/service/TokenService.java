@@ -3,6 +3,8 @@ package dev.tokenbroker.service;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.grant.AuthorizationCodeGrant;
+import dev.tokenbroker.grant.RefreshTokenGrant;
+import dev.tokenbroker.provider.TokenResponse;
 import dev.tokenbroker.provider.ProviderSpec;
 import dev.tokenbroker.provider.TokenEndpointClient;
 import dev.tokenbroker.rotation.FailurePolicy;
@@ -35,6 +37,8 @@ public final class TokenService {
   private final RotationLeases leases;
   private final RotationProtocol protocol;
   private final Rotator rotator;
+  private final TokenEvents events;
+  private final Revocation revocation;
   private final SingleFlight<TokenKey, Token> flights = new SingleFlight<>();
 
   public TokenService(Map<String, ProviderSpec> providers, TokenStore store, RotationLeases leases,
@@ -44,6 +48,8 @@ public final class TokenService {
     this.policy = policy;
     this.metrics = metrics;
     this.leases = leases;
+    this.events = events;
+    this.revocation = new Revocation(endpoint);
     FailurePolicy failures = new FailurePolicy(policy);
     this.protocol = new RotationProtocol(store, leases, policy, failures);
     this.rotator = new Rotator(store, endpoint, policy, failures, events, metrics);
@@ -60,6 +66,24 @@ public final class TokenService {
   /** True while this node rotates the token. */
   public boolean isRotating(TokenKey key) {
     return flights.isRunning(key);
+  }
+
+  /** The keys being rotated now: a rotation lease is held in the cluster, or this node is rotating them. */
+  public Future<java.util.Set<TokenKey>> rotatingKeys() {
+    return leases.held(policy.now()).map(held -> {
+      java.util.Set<TokenKey> out = new java.util.HashSet<>(held);
+      store.cachedAll().forEach(t -> {
+        if (flights.isRunning(t.key())) {
+          out.add(t.key());
+        }
+      });
+      return out;
+    });
+  }
+
+  /** The names of the configured providers. */
+  public java.util.Set<String> providerNames() {
+    return providers.keySet();
   }
 
   /** Completes once the rotations this node has in flight now are done (for a graceful stop). */
@@ -150,6 +174,27 @@ public final class TokenService {
   }
 
   /**
+   * Publishes {@code token.expiring} for the stored token of {@code key} when its warning is due
+   * ({@link TokenPolicy#expiringWarningAt}) and nobody has published it: the mark is set on the
+   * stored token by compare-and-set (same version), and only the writer that set it publishes, so
+   * the event goes out once in the whole cluster. Completes with true when this call published it.
+   */
+  public Future<Boolean> announceExpiring(TokenKey key) {
+    return store.load(key).compose(token -> {
+      java.time.Instant due = token == null ? null : policy.expiringWarningAt(token);
+      if (due == null || due.isAfter(policy.now())) {
+        return Future.succeededFuture(false);
+      }
+      return store.compareAndSet(key, token.version(), token.withExpiringAnnounced()).map(stored -> {
+        if (stored) {
+          events.expiring(key, token.refreshExpiresAt());
+        }
+        return stored;
+      });
+    });
+  }
+
+  /**
    * Exchanges an authorization code for the account and stores the result. A backoff left by
    * earlier failures is cleared; a rotation in progress keeps its lease.
    */
@@ -157,6 +202,53 @@ public final class TokenService {
     return checked(key).compose(spec -> rotator.call(spec, new AuthorizationCodeGrant(code, codeVerifier))
             .compose(response -> rotator.storeAuthorized(key, spec, response, 3)))
         .compose(token -> leases.clearBackoff(key).transform(x -> Future.succeededFuture(token)));
+  }
+
+  /**
+   * Disconnects the account: revokes its token at the provider's {@code revocation-url} when one is
+   * configured (RFC 7009; a failed or impossible revocation never blocks what follows), then
+   * forgets it. Completes with whether the provider confirmed the revocation.
+   */
+  public Future<Boolean> disconnect(TokenKey key) {
+    return checked(key).compose(spec -> store.load(key).compose(token -> revocation.revoke(spec, token)
+        .compose(revoked -> forget(key).map(v -> {
+          if (token != null) {
+            events.disconnected(key, revoked);
+          }
+          return revoked;
+        }))));
+  }
+
+  /**
+   * Imports a grant obtained elsewhere as the account's token, like a new authorization (version
+   * +1 by compare-and-set, {@code token.rotated} reason {@code authorized}, backoff cleared). With
+   * an access token it is stored as given; without one the broker rotates at once with the refresh
+   * token and stores the provider's answer (keeping the imported refresh token when the answer has
+   * none). When that rotation fails nothing is stored: the provider's refusal is 400
+   * {@code invalid_request} with its reason; an unreachable or rate-limiting provider keeps its
+   * 503 / 429 (try again).
+   */
+  public Future<Token> importGrant(TokenKey key, ImportedGrant grant) {
+    return checked(key).compose(spec -> {
+      if (grant.accessToken() != null) {
+        return rotator.storeAuthorized(key, spec, new TokenResponse(grant.accessToken(), grant.scope(), grant.expiresIn(),
+            grant.refreshToken(), null), 3);
+      }
+      return rotator.call(spec, new RefreshTokenGrant(grant.refreshToken())).<TokenResponse>transform(ar -> {
+        if (ar.failed()) {
+          BrokerException e = BrokerException.from(ar.cause());
+          if (e.code() == ErrorCode.PROVIDER_UNAVAILABLE || e.code() == ErrorCode.RATE_LIMITED) {
+            return Future.failedFuture(e);
+          }
+          return Future.failedFuture(BrokerException.invalidRequest("the provider did not accept the imported refresh token;"
+              + " nothing was stored: " + e.getMessage()));
+        }
+        TokenResponse r = ar.result();
+        return Future.succeededFuture(new TokenResponse(r.accessToken(), r.scope() != null ? r.scope() : grant.scope(),
+            r.expiresIn(), r.refreshToken() != null ? r.refreshToken() : grant.refreshToken(),
+            r.refreshToken() != null ? r.refreshExpiresIn() : null));
+      }).compose(response -> rotator.storeAuthorized(key, spec, response, 3));
+    }).compose(token -> leases.clearBackoff(key).transform(x -> Future.succeededFuture(token)));
   }
 
   /** Forgets the stored token (and its refresh token) and any backoff; a rotation in progress keeps its lease. */

@@ -12,6 +12,10 @@ import java.time.Instant;
  * @param lastError the last refresh failure ({@code error: description}), or null
  * @param authorizationRequired the provider rejected the refresh token: a person must authorize again
  * @param retryAt after a failed refresh, when the next attempt is due (backoff), or null
+ * @param failures how many refreshes in a row have failed since the last success (0 after a success)
+ * @param refreshEndFixed the provider answered a refresh without a new refresh token: renewing cannot
+ *     move {@code refreshExpiresAt} any more, a person must authorize again before it
+ * @param expiringAnnounced {@code token.expiring} was published for this refresh token's end
  */
 public record Token(
     TokenKey key,
@@ -25,7 +29,18 @@ public record Token(
     long version,
     String lastError,
     boolean authorizationRequired,
-    Instant retryAt) {
+    Instant retryAt,
+    int failures,
+    boolean refreshEndFixed,
+    boolean expiringAnnounced) {
+
+  /** A token without failures or lifecycle marks. */
+  public Token(TokenKey key, Secret accessToken, String tokenType, String scope, Instant issuedAt, Instant expiresAt,
+               Secret refreshToken, Instant refreshExpiresAt, long version, String lastError, boolean authorizationRequired,
+               Instant retryAt) {
+    this(key, accessToken, tokenType, scope, issuedAt, expiresAt, refreshToken, refreshExpiresAt, version, lastError,
+        authorizationRequired, retryAt, 0, false, false);
+  }
 
   public Duration lifetime() {
     return Duration.between(issuedAt, expiresAt);
@@ -39,10 +54,21 @@ public record Token(
     return refreshToken != null && (refreshExpiresAt == null || refreshExpiresAt.isAfter(now));
   }
 
-  /** The same token and version, with the failure of its last refresh recorded. */
-  public Token withFailure(String error, boolean authorizationRequired, Instant retryAt) {
+  /** The same token and version, with the failure of its last refresh recorded ({@code failures} in a row). */
+  public Token withFailure(String error, boolean authorizationRequired, Instant retryAt, int failures) {
     return new Token(key, accessToken, tokenType, scope, issuedAt, expiresAt, refreshToken, refreshExpiresAt,
-        version, error, authorizationRequired, retryAt);
+        version, error, authorizationRequired, retryAt, failures, refreshEndFixed, expiringAnnounced);
+  }
+
+  /** The same token and version, marked as announced by {@code token.expiring}. */
+  public Token withExpiringAnnounced() {
+    return new Token(key, accessToken, tokenType, scope, issuedAt, expiresAt, refreshToken, refreshExpiresAt,
+        version, lastError, authorizationRequired, retryAt, failures, refreshEndFixed, true);
+  }
+
+  /** True when the last refresh failed (a failure is recorded and no success came after it). */
+  public boolean isFailing() {
+    return lastError != null;
   }
 
   @Override

@@ -34,6 +34,15 @@ public final class TokenCodec {
     if (t.lastError() != null) {
       json.put("last_error", t.lastError());
     }
+    if (t.failures() > 0) {
+      json.put("failures", t.failures());
+    }
+    if (t.refreshEndFixed()) {
+      json.put("refresh_end_fixed", true);
+    }
+    if (t.expiringAnnounced()) {
+      json.put("expiring_announced", true);
+    }
     return json.encode();
   }
 
@@ -53,7 +62,10 @@ public final class TokenCodec {
         j.getLong("version"),
         j.getString("last_error"),
         j.getBoolean("authorization_required", false),
-        retryAt == null ? null : Instant.ofEpochMilli(retryAt));
+        retryAt == null ? null : Instant.ofEpochMilli(retryAt),
+        j.getInteger("failures", 0),
+        j.getBoolean("refresh_end_fixed", false),
+        j.getBoolean("expiring_announced", false));
   }
 
   /** The version in an encoded token without decoding the rest; 0 for null. */

@@ -10,11 +10,65 @@ public interface TokenEvents {
   /** @param retryAt when the broker will try again by itself, or null if it will not */
   void failed(TokenKey key, BrokerException error, boolean authorizationRequired, Instant retryAt);
 
+  /** The first successful rotation ({@code token}) after {@code failures} failed ones. */
+  void recovered(Token token, int failures);
+
+  /** The refresh token of {@code key}, which renewing cannot extend, ends at {@code refreshExpiresAt}. */
+  void expiring(TokenKey key, Instant refreshExpiresAt);
+
+  /** A new authorization (code exchange or import) was stored for the account. */
+  default void authorized(Token token) {}
+
+  /** The stored account was deleted ({@code DELETE /v1/tokens}); {@code revoked}: the provider confirmed the revocation. */
+  default void disconnected(TokenKey key, boolean revoked) {}
+
+  /** Tells every one of {@code all}, in order. */
+  static TokenEvents all(TokenEvents... all) {
+    java.util.List<TokenEvents> list = java.util.List.of(all);
+    return new TokenEvents() {
+      @Override
+      public void rotated(Token token, RotationReason reason) {
+        list.forEach(e -> e.rotated(token, reason));
+      }
+
+      @Override
+      public void failed(TokenKey key, BrokerException error, boolean authorizationRequired, Instant retryAt) {
+        list.forEach(e -> e.failed(key, error, authorizationRequired, retryAt));
+      }
+
+      @Override
+      public void recovered(Token token, int failures) {
+        list.forEach(e -> e.recovered(token, failures));
+      }
+
+      @Override
+      public void expiring(TokenKey key, Instant refreshExpiresAt) {
+        list.forEach(e -> e.expiring(key, refreshExpiresAt));
+      }
+
+      @Override
+      public void authorized(Token token) {
+        list.forEach(e -> e.authorized(token));
+      }
+
+      @Override
+      public void disconnected(TokenKey key, boolean revoked) {
+        list.forEach(e -> e.disconnected(key, revoked));
+      }
+    };
+  }
+
   TokenEvents NONE = new TokenEvents() {
     @Override
     public void rotated(Token token, RotationReason reason) {}
 
     @Override
     public void failed(TokenKey key, BrokerException error, boolean authorizationRequired, Instant retryAt) {}
+
+    @Override
+    public void recovered(Token token, int failures) {}
+
+    @Override
+    public void expiring(TokenKey key, Instant refreshExpiresAt) {}
   };
 }

@@ -66,6 +66,44 @@ public final class TokenPolicy {
   }
 
   /**
+   * When to renew a refresh token that has a known end and may still be extended (its end is not
+   * {@linkplain Token#refreshEndFixed fixed}), even if the access token is fresh: so an account
+   * nobody uses stays alive. That is {@code refresh_expires_at - lead}, the lead being the
+   * expiring warning plus the skew (so that a provider that turns out not to extend it is found
+   * out before the warning is due), capped at half the refresh token's life left at the access
+   * token's issue (short-lived refresh tokens are renewed at half-life, not in a loop). Null when
+   * there is nothing to keep alive.
+   */
+  public Instant keepAliveAt(Token token) {
+    if (token.refreshToken() == null || token.refreshExpiresAt() == null || token.refreshEndFixed()
+        || token.authorizationRequired()) {
+      return null;
+    }
+    long life = Math.max(1, Duration.between(token.issuedAt(), token.refreshExpiresAt()).getSeconds());
+    long lead = Math.min(config.expiringWarningSeconds() + config.skewSeconds(), life / 2);
+    return token.refreshExpiresAt().minusSeconds(lead);
+  }
+
+  /**
+   * When {@code token.expiring} is due for a refresh token whose end renewing cannot move: the
+   * warning period before that end (now, if that time has passed). Null when nothing is to be
+   * announced (no fixed end, already announced, or the refresh token has ended already).
+   */
+  public Instant expiringWarningAt(Token token) {
+    if (!token.refreshEndFixed() || token.expiringAnnounced() || token.refreshToken() == null
+        || token.authorizationRequired() || !token.refreshExpiresAt().isAfter(now())) {
+      return null;
+    }
+    return token.refreshExpiresAt().minusSeconds(config.expiringWarningSeconds());
+  }
+
+  /** True when the token's refresh token ends within the warning period and renewing cannot move its end. */
+  public boolean isExpiring(Token token) {
+    return token.refreshEndFixed() && token.refreshToken() != null && token.refreshExpiresAt() != null
+        && !now().isBefore(token.refreshExpiresAt().minusSeconds(config.expiringWarningSeconds()));
+  }
+
+  /**
    * Exponential backoff with jitter after {@code failures} consecutive failures: a delay between
    * half and all of {@code initial * 2^(failures-1)}, capped at the maximum. A provider's
    * {@code Retry-After} is honoured when it asks for longer.

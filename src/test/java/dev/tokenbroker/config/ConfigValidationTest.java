@@ -290,7 +290,7 @@ class ConfigValidationTest {
   @Test
   void aKeyFarFromEveryKnownKeyListsTheKnownOnes() {
     String msg = problem(raw -> raw.getJsonObject("refresh").put("colour", "blue"));
-    assertTrue(msg.startsWith("refresh.colour: unknown key; known keys here: default-lifetime-seconds, jitter-seconds, "), msg);
+    assertTrue(msg.startsWith("refresh.colour: unknown key; known keys here: default-lifetime-seconds, expiring-warning-seconds, jitter-seconds, "), msg);
     assertFalse(msg.contains("did you mean"), msg);
   }
 
@@ -364,5 +364,57 @@ class ConfigValidationTest {
     assertEquals(new HttpConfig.Limits(60, 1000, 100, 10_000), limits);
     assertEquals("http.max-connections: must be between 1 and 1000000, got 0",
         problem(raw -> raw.getJsonObject("http").put("max-connections", 0)));
+  }
+
+  @Test
+  void aRevocationUrlMustUseHttpsLikeTheTokenUrl() {
+    String msg = problem(raw -> raw.getJsonObject("providers").getJsonObject("esignglobal")
+        .put("revocation-url", "http://auth.example.com/oauth/revoke"));
+    assertTrue(msg.startsWith("providers.esignglobal.revocation-url: must use https"), msg);
+  }
+
+  private static JsonObject webhook(String url, String... events) {
+    JsonObject hook = new JsonObject().put("url", url).put("secret-env", "HOOK_SECRET");
+    io.vertx.core.json.JsonArray list = new io.vertx.core.json.JsonArray();
+    for (String e : events) {
+      list.add(e);
+    }
+    return hook.put("events", list);
+  }
+
+  @Test
+  void aWebhookWhoseSecretVariableIsNotSetStopsStartupNamingIt() {
+    String msg = problem(raw -> raw.put("webhooks", new io.vertx.core.json.JsonArray()
+        .add(webhook("https://ops.example.com/hook", "token.failed"))));
+    assertTrue(msg.startsWith("webhooks[0].secret-env: the environment variable HOOK_SECRET is not set"), msg);
+  }
+
+  @Test
+  void webhookEntriesAreValidated() {
+    java.util.function.Function<JsonObject, String> with = hook -> problem(raw -> raw.put("webhooks",
+        new io.vertx.core.json.JsonArray().add(hook.put("secret-from-env", "s3cret"))));
+    assertTrue(with.apply(webhook("http://ops.example.com/hook", "token.failed")).startsWith("webhooks[0].url: must use https"));
+    assertTrue(with.apply(webhook("https://ops.example.com/hook", "token.rotated"))
+        .startsWith("webhooks[0].events: unknown event 'token.rotated' (token.failed, token.recovered, token.expiring, account.authorized, account.disconnected)"));
+    assertTrue(with.apply(webhook("https://ops.example.com/hook")).startsWith("webhooks[0].events: is required"));
+    JsonObject noEnv = webhook("https://ops.example.com/hook", "token.failed");
+    noEnv.remove("secret-env");
+    assertTrue(with.apply(noEnv).startsWith("webhooks[0].secret-env: is required"), with.apply(noEnv));
+    assertTrue(with.apply(webhook("https://ops.example.com/hook", "token.failed").put("evnets", "x"))
+        .startsWith("webhooks[0].evnets: unknown key; did you mean events?"));
+  }
+
+  @Test
+  void aWebhookSecretComesOnlyFromTheVariableItsSecretEnvNames() {
+    JsonObject raw = base().put("webhooks", new io.vertx.core.json.JsonArray()
+        .add(webhook("http://127.0.0.1:9000/hook", "token.failed", "account.disconnected").put("secret-from-env", "from-the-file")));
+    ConfigLoader.webhookSecrets(raw, Map.of("HOOK_SECRET", "from-the-env"));
+    WebhookConfig hook = BrokerConfig.parse(raw).webhooks().get(0);
+    assertEquals("from-the-env", hook.secret().reveal());
+    assertEquals(java.util.Set.of("token.failed", "account.disconnected"), hook.events());
+    assertFalse(hook.toString().contains("from-the-env"));
+
+    ConfigLoader.webhookSecrets(raw, Map.of());
+    assertThrows(ConfigException.class, () -> BrokerConfig.parse(raw), "a secret written in the file does not count");
   }
 }

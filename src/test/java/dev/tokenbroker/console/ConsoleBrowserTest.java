@@ -323,32 +323,34 @@ class ConsoleBrowserTest {
   }
 
   /**
-   * The list may come in pages ({@code GET /v1/tokens?cursor=}): the page's API module follows the
-   * cursor until the last page. Checked on the module itself with the browser's fetch answered by
-   * the test, since this broker answers the whole list at once.
+   * The broker pages the list ({@code GET /v1/tokens?limit=&cursor=}, the next page named in
+   * {@code Token-Broker-Next-Cursor}): the page's API module follows the cursor to the last page.
+   * Five accounts in pages of two, against this broker.
    */
   @Test
   void theConsoleFollowsTheListsCursorToTheLastPage() {
+    assertEquals(200, http.get("/v1/tokens/esignglobal").statusCode());
+    assertEquals(200, http.get("/v1/tokens/esignglobal?account=eu-tenant").statusCode());
+    for (String account : List.of("acme", "globex", "hooli")) {
+      Await.result(node.service().authorize(new TokenKey("rightsignature", account), Secret.of("code-" + account), null));
+    }
     browser.get(base + "/console/");
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("api-key")));
     Object result = ((JavascriptExecutor) browser).executeAsyncScript(String.join("\n",
         "const done = arguments[arguments.length - 1];",
+        "const key = arguments[0];",
         "import('/console/api.js').then(async ({ Api }) => {",
         "  const asked = [];",
-        "  const pages = { '/v1/tokens': { tokens: [{ provider: 'p', account: 'a' }], next_cursor: 'c 1' },",
-        "    '/v1/tokens?cursor=c%201': { tokens: [{ provider: 'p', account: 'b' }], next_cursor: 'c2' },",
-        "    '/v1/tokens?cursor=c2': { tokens: [{ provider: 'q', account: 'c' }] } };",
-        "  window.fetch = async (url, init) => {",
-        "    asked.push(url + ' ' + init.headers.Authorization);",
-        "    return new Response(JSON.stringify(pages[url]), { status: 200, headers: { 'Content-Type': 'application/json' } });",
-        "  };",
-        "  const list = await new Api('k').tokens();",
-        "  done(JSON.stringify({ asked, accounts: list.tokens.map(t => t.account), complete: list.complete }));",
-        "}).catch(e => done('failed: ' + e));"));
+        "  const realFetch = window.fetch;",
+        "  window.fetch = (url, init) => { asked.push(url); return realFetch(url, init); };",
+        "  const list = await new Api(key).tokens(2);",
+        "  done(JSON.stringify({ asked, accounts: list.tokens.map(t => t.provider + ':' + t.account), complete: list.complete }));",
+        "}).catch(e => done('failed: ' + e));"), TestConfigs.API_KEY);
     JsonObject answer = new JsonObject(String.valueOf(result));
-    assertEquals(new JsonArray().add("/v1/tokens Bearer k").add("/v1/tokens?cursor=c%201 Bearer k").add("/v1/tokens?cursor=c2 Bearer k"),
-        answer.getJsonArray("asked"));
-    assertEquals(new JsonArray().add("a").add("b").add("c"), answer.getJsonArray("accounts"));
+    assertEquals(3, answer.getJsonArray("asked").size(), answer.encode());
+    assertTrue(answer.getJsonArray("asked").getString(1).contains("cursor="), answer.encode());
+    assertEquals(new JsonArray().add("esignglobal:default").add("esignglobal:eu-tenant").add("rightsignature:acme")
+        .add("rightsignature:globex").add("rightsignature:hooli"), answer.getJsonArray("accounts"));
     assertTrue(answer.getBoolean("complete"));
   }
 

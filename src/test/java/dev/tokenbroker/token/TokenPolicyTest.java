@@ -84,4 +84,34 @@ class TokenPolicyTest {
     assertEquals(Duration.ofSeconds(120), policy.backoff(1, 120L));
     assertTrue(policy.backoff(12, 1L).toMillis() >= 150_000, "a short Retry-After does not shorten the backoff");
   }
+
+  @Test
+  void aThirtyDayRefreshTokenIsKeptAliveBeforeTheWarningAndAnnouncedSevenDaysBeforeAFixedEnd() {
+    TokenPolicy policy = new TokenPolicy(RefreshConfig.defaults(), clock, new Random(7));
+    Instant now = clock.instant();
+    Instant end = now.plus(Duration.ofDays(30));
+    Token extendable = new Token(new TokenKey("p", "a"), Secret.of("a"), "Bearer", null, now, now.plusSeconds(86398),
+        Secret.of("r"), end, 1, null, false, null, 0, false, false);
+    assertEquals(end.minus(Duration.ofDays(7)).minusSeconds(300), policy.keepAliveAt(extendable),
+        "renewed before the warning would be due, so a fixed end is found out in time");
+    assertEquals(null, policy.expiringWarningAt(extendable), "no warning while renewing may still extend it");
+
+    Token fixed = new Token(new TokenKey("p", "a"), Secret.of("a"), "Bearer", null, now, now.plusSeconds(86398),
+        Secret.of("r"), end, 2, null, false, null, 0, true, false);
+    assertEquals(null, policy.keepAliveAt(fixed), "renewing cannot move a fixed end");
+    assertEquals(end.minus(Duration.ofDays(7)), policy.expiringWarningAt(fixed));
+    assertFalse(policy.isExpiring(fixed));
+    clock.advance(Duration.ofDays(23));
+    assertTrue(policy.isExpiring(fixed));
+    assertEquals(null, policy.expiringWarningAt(fixed.withExpiringAnnounced()), "announced once");
+  }
+
+  @Test
+  void aShortLivedRefreshTokenIsRenewedAtHalfItsLife() {
+    TokenPolicy policy = policy(300, 0, 30);
+    Instant now = clock.instant();
+    Token t = new Token(new TokenKey("p", "a"), Secret.of("a"), "Bearer", null, now, now.plusSeconds(3600),
+        Secret.of("r"), now.plusSeconds(10), 1, null, false, null, 0, false, false);
+    assertEquals(now.plusSeconds(5), policy.keepAliveAt(t));
+  }
 }
