@@ -60,7 +60,10 @@ public final class PgTokenRepository implements TokenRepository {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    return repo.migrate().map(repo).recover(t -> repo.pool.close().transform(ar -> Future.failedFuture(t)));
+    return repo.migrate().map(repo).recover(t -> {
+      repo.pool.close(); // not awaited: a connection that hangs must not hold up the failure
+      return Future.failedFuture(t);
+    });
   }
 
   static Pool pool(Vertx vertx, StoreConfig cfg) {
@@ -72,6 +75,8 @@ public final class PgTokenRepository implements TokenRepository {
     if (cfg.password() != null) {
       connect.setPassword(cfg.password().reveal());
     }
+    // "relation already exists, skipping" notices of the idempotent migrations are not worth a warning
+    connect.addProperty("client_min_messages", "warning");
     StoreConfig.Limits limits = cfg.limits();
     PoolOptions poolOptions = new PoolOptions()
         .setMaxSize(limits.poolSize())
@@ -85,7 +90,8 @@ public final class PgTokenRepository implements TokenRepository {
   }
 
   private Future<Void> migrate() {
-    return withConnection("migrating the schema", queryTimeoutMs * 4, c -> c.begin().compose(tx ->
+    // generous: nodes starting together wait for each other's migration
+    return withConnection("migrating the schema", Math.max(30_000, queryTimeoutMs * 4), c -> c.begin().compose(tx ->
         c.query("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")").execute()
             .compose(v -> c.query(SchemaMigrations.VERSION_TABLE).execute())
             .compose(v -> c.query(SchemaMigrations.CURRENT_VERSION).execute())
@@ -155,7 +161,7 @@ public final class PgTokenRepository implements TokenRepository {
         .compose(ps -> readAll(c, ps.cursor(), batch, 0))
         .compose(n -> tx.commit().map(n))
         .recover(t -> tx.rollback().transform(ar -> Future.failedFuture(t))))
-        .onComplete(ar -> c.close()));
+        .onComplete(ar -> handBack(c, ar)));
   }
 
   private Future<Long> readAll(SqlConnection c, Cursor cursor, Function<List<TokenRepository.Row>, Future<Void>> batch, long read) {
@@ -200,11 +206,14 @@ public final class PgTokenRepository implements TokenRepository {
    * than {@code timeoutMs} the result fails at once and the connection is discarded.
    */
   private <T> Future<T> withConnection(String what, long timeoutMs, Function<SqlConnection, Future<T>> work) {
-    return pool.getConnection().compose(c -> bounded(what, timeoutMs, c, work.apply(c)).onComplete(ar -> {
-      if (ar.succeeded() || !(ar.cause() instanceof StoreTimeoutException)) {
-        c.close();
-      }
-    }));
+    return pool.getConnection().compose(c -> bounded(what, timeoutMs, c, work.apply(c)).onComplete(ar -> handBack(c, ar)));
+  }
+
+  /** Returns the connection to the pool, unless a timeout discarded it. */
+  private static void handBack(SqlConnection c, io.vertx.core.AsyncResult<?> ar) {
+    if (ar.succeeded() || !(ar.cause() instanceof StoreTimeoutException)) {
+      c.close();
+    }
   }
 
   private <T> Future<T> bounded(String what, SqlConnection c, Future<T> work) {
@@ -237,13 +246,15 @@ public final class PgTokenRepository implements TokenRepository {
 
   /**
    * Closes the connection's socket so that the pool drops it (a plain close would hand it back to the
-   * pool with the statement still running). The socket is reached through the SQL client's internal
-   * types; if they ever change, the connection is at least handed back.
+   * pool with the statement still running); the pool removes a connection whose socket closed, so it
+   * is not handed back as well. The socket is reached through the SQL client's internal types; if
+   * they ever change, the connection is at least handed back.
    */
   static void discard(SqlConnection c) {
     try {
       if (c instanceof SqlConnectionInternal internal && internal.unwrap().unwrap() instanceof SocketConnectionBase socket) {
         socket.socket().close();
+        return;
       }
     } catch (RuntimeException e) {
       LOG.debug("Token store connection not closed at the socket: " + e);
