@@ -7,11 +7,13 @@ import dev.tokenbroker.token.TokenKey;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.core.net.NetClientOptions;
-import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Cursor;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
@@ -31,7 +33,9 @@ import java.util.function.Function;
  * operation runs under a timer: when it fires, the caller gets a {@link StoreTimeoutException} and the
  * connection is discarded (its socket closed, so the pool replaces it) rather than handed back with a
  * statement still running. Acquiring a connection is bounded by the connect timeout (TCP connect and
- * the wait in the pool's queue).
+ * the wait in the pool's queue), and a connection that reads nothing for longer than the idle and
+ * query timeouts (plus the connect timeout) is closed at the socket, which also ends a handshake
+ * with a server that never answers.
  */
 public final class PgTokenRepository implements TokenRepository {
   private static final Logger LOG = LoggerFactory.getLogger(PgTokenRepository.class);
@@ -44,26 +48,34 @@ public final class PgTokenRepository implements TokenRepository {
   private final Pool pool;
   private final TokenCipher cipher;
   private final long queryTimeoutMs;
+  private final long connectTimeoutMs;
 
-  private PgTokenRepository(Vertx vertx, Pool pool, TokenCipher cipher, long queryTimeoutMs) {
+  private PgTokenRepository(Vertx vertx, Pool pool, TokenCipher cipher, StoreConfig.Limits limits) {
     this.vertx = vertx;
     this.pool = pool;
     this.cipher = cipher;
-    this.queryTimeoutMs = queryTimeoutMs;
+    this.queryTimeoutMs = limits.queryTimeoutMs();
+    this.connectTimeoutMs = limits.connectTimeoutMs();
   }
 
   /** Creates the pool and brings the schema up to date; fails (within the time limits) when the database cannot be reached. */
   public static Future<PgTokenRepository> open(Vertx vertx, StoreConfig cfg, TokenCipher cipher) {
-    PgTokenRepository repo;
-    try {
-      repo = new PgTokenRepository(vertx, pool(vertx, cfg), cipher, cfg.limits().queryTimeoutMs());
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
-    return repo.migrate().map(repo).recover(t -> {
-      repo.pool.close(); // not awaited: a connection that hangs must not hold up the failure
-      return Future.failedFuture(t);
+    // The pool is built on a context of its own, not the deploying verticle's: the verticle's
+    // undeployment would otherwise wait for the pool to close, and a pool with a connection stuck in
+    // the start-up handshake (a server that never answers) closes only once that socket is closed
+    // (read idle timeout below), so a failed start would be reported late. The broker closes the
+    // pool itself, waiting a bounded time (close()).
+    ContextInternal own = ((VertxInternal) vertx).createEventLoopContext();
+    Promise<PgTokenRepository> made = Promise.promise();
+    own.runOnContext(v -> {
+      try {
+        made.complete(new PgTokenRepository(vertx, pool(vertx, cfg), cipher, cfg.limits()));
+      } catch (RuntimeException e) {
+        made.fail(e);
+      }
     });
+    Future<PgTokenRepository> built = made.future();
+    return built.compose(repo -> repo.migrate().map(repo).recover(t -> repo.close().transform(ar -> Future.failedFuture(t))));
   }
 
   static Pool pool(Vertx vertx, StoreConfig cfg) {
@@ -83,9 +95,18 @@ public final class PgTokenRepository implements TokenRepository {
         .setMaxWaitQueueSize(1000)
         .setIdleTimeout((int) limits.idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
         .setPoolCleanerPeriod((int) Math.min(1000, limits.idleTimeoutMs()))
-        .setConnectionTimeout((int) limits.connectTimeoutMs()).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS)
+        // No pool-side acquire timeout: acquire() bounds the wait itself. In vertx-sql-client 5.0.10 a
+        // pool waiter whose timeout fired while its connection was still connecting makes the pool's
+        // close throw a NullPointerException (SqlConnectionPool.PoolRequest.complete, null lease)
+        // and never complete.
+        .setConnectionTimeout(0)
         .setName("token-store");
-    NetClientOptions net = new NetClientOptions().setConnectTimeout((int) limits.connectTimeoutMs()).setTcpKeepAlive(true);
+    // A server that accepts but never completes the start-up handshake would hold a pool slot for
+    // ever (the client has no handshake timeout): nothing read for longer than any legitimate wait
+    // closes the socket. Idle pooled connections are evicted before that by the pool's idle timeout.
+    long readIdleMs = Math.max(limits.idleTimeoutMs(), limits.queryTimeoutMs()) + limits.connectTimeoutMs();
+    NetClientOptions net = new NetClientOptions().setConnectTimeout((int) limits.connectTimeoutMs()).setTcpKeepAlive(true)
+        .setReadIdleTimeout((int) readIdleMs).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     return PgBuilder.pool().with(poolOptions).with(net).connectingTo(connect).using(vertx).build();
   }
 
@@ -156,7 +177,7 @@ public final class PgTokenRepository implements TokenRepository {
    */
   @Override
   public Future<Long> loadAll(Function<List<TokenRepository.Row>, Future<Void>> batch) {
-    return pool.getConnection().compose(c -> bounded("starting to read stored tokens", c, c.begin()).compose(tx ->
+    return acquire("reading stored tokens").compose(c -> bounded("starting to read stored tokens", c, c.begin()).compose(tx ->
         bounded("starting to read stored tokens", c, c.prepare("SELECT " + COLUMNS + " FROM tb_tokens"))
         .compose(ps -> readAll(c, ps.cursor(), batch, 0))
         .compose(n -> tx.commit().map(n))
@@ -187,9 +208,20 @@ public final class PgTokenRepository implements TokenRepository {
     return withConnection("the health probe", c -> c.query("SELECT 1").execute().mapEmpty());
   }
 
+  /** Closes the pool; gives up waiting after the connect timeout (a connection stuck connecting can hold the close up). */
   @Override
   public Future<Void> close() {
-    return pool.close();
+    Promise<Void> closed = Promise.promise();
+    long timer = vertx.setTimer(connectTimeoutMs, id -> {
+      if (closed.tryComplete()) {
+        LOG.warn("Token store pool not closed within " + connectTimeoutMs + " ms; left to close in the background");
+      }
+    });
+    pool.close().onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      closed.tryComplete();
+    });
+    return closed.future();
   }
 
   private TokenRepository.Row row(io.vertx.sqlclient.Row r) {
@@ -206,7 +238,29 @@ public final class PgTokenRepository implements TokenRepository {
    * than {@code timeoutMs} the result fails at once and the connection is discarded.
    */
   private <T> Future<T> withConnection(String what, long timeoutMs, Function<SqlConnection, Future<T>> work) {
-    return pool.getConnection().compose(c -> bounded(what, timeoutMs, c, work.apply(c)).onComplete(ar -> handBack(c, ar)));
+    return acquire(what).compose(c -> bounded(what, timeoutMs, c, work.apply(c)).onComplete(ar -> handBack(c, ar)));
+  }
+
+  /**
+   * A pooled connection within the connect timeout. The pool has a timeout of its own, but a waiter
+   * already paired with a connection that is still connecting cannot be cancelled, so a server that
+   * never finishes the handshake would keep the caller waiting: this timer does not.
+   */
+  private Future<SqlConnection> acquire(String what) {
+    Promise<SqlConnection> result = Promise.promise();
+    long timer = vertx.setTimer(connectTimeoutMs, id -> result.tryFail(new StoreTimeoutException(
+        "the token store did not answer: no connection for " + what + " within " + connectTimeoutMs + " ms")));
+    pool.getConnection().onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) {
+        if (!result.tryComplete(ar.result())) {
+          ar.result().close(); // the caller gave up meanwhile
+        }
+      } else {
+        result.tryFail(ar.cause());
+      }
+    });
+    return result.future();
   }
 
   /** Returns the connection to the pool, unless a timeout discarded it. */
