@@ -35,7 +35,7 @@ final class EmbeddedPg implements AutoCloseable {
   JsonObject storeConfig(String key) {
     return new JsonObject().put("type", "postgres").put("url", "postgresql://127.0.0.1:" + port + "/postgres")
         .put("user", "postgres").put("password", "unused").put("encryption-key", key)
-        .put("query-timeout-seconds", 2).put("connect-timeout-seconds", 2);
+        .put("query-timeout-seconds", 2).put("connect-timeout-seconds", 5); // a first connection on a loaded machine can take seconds
   }
 
   void stop() throws IOException {

@@ -94,7 +94,7 @@ class HangingStoreTest {
   void aPausedPostgresNeverStallsTheBrokerItsCallsTimeOutAndItRecovers() throws Exception {
     provider = new RotatingProvider(3600);
     try (EmbeddedPg pg = new EmbeddedPg(dir.resolve("pg"))) {
-      JsonObject cfg = PostgresOutageTest.config(provider.baseUrl(), pg.storeConfig(PostgresOutageTest.newKey()));
+      JsonObject cfg = PostgresOutageTest.config(provider.baseUrl(), pg.storeConfig(PostgresOutageTest.newKey()).put("connect-timeout-seconds", 2));
       try (BrokerNode node = BrokerNode.start(cfg)) {
         Await.result(node.service().authorize(ACME, Secret.of("acme"), null));
         Http http = new Http(node);
