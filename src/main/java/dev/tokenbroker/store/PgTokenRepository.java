@@ -133,6 +133,11 @@ public final class PgTokenRepository implements TokenRepository {
             .recover(t -> tx.rollback().transform(ar -> Future.failedFuture(t)))));
   }
 
+  /** The pool (for the store benchmark's baseline on the same connections). */
+  public Pool sqlPool() {
+    return pool;
+  }
+
   @Override
   public Future<Boolean> save(Token token) {
     String id = token.key().id();
