@@ -184,7 +184,7 @@ public final class PgTokenRepository implements TokenRepository {
   public Future<Long> loadAll(Function<List<TokenRepository.Row>, Future<Void>> batch) {
     return acquire("reading stored tokens").compose(c -> bounded("starting to read stored tokens", c, c.begin()).compose(tx ->
         bounded("starting to read stored tokens", c, c.prepare("SELECT " + COLUMNS + " FROM tb_tokens"))
-        .compose(ps -> readAll(c, ps.cursor(), batch, 0))
+        .compose(ps -> readAll(c, ps.cursor(), batch, 0).compose(n -> ps.close().map(n)))
         .compose(n -> tx.commit().map(n))
         .recover(t -> tx.rollback().transform(ar -> Future.failedFuture(t))))
         .onComplete(ar -> handBack(c, ar)));
