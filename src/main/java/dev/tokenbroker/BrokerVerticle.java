@@ -8,7 +8,7 @@ import dev.tokenbroker.cluster.KeyOwnership;
 import dev.tokenbroker.config.BrokerConfig;
 import dev.tokenbroker.config.StoreConfig;
 import dev.tokenbroker.store.DurableTokenStore;
-import dev.tokenbroker.store.SqlTokenRepository;
+import dev.tokenbroker.store.TokenRepositories;
 import dev.tokenbroker.store.TokenCipher;
 import dev.tokenbroker.http.HttpBridgeVerticle;
 import dev.tokenbroker.proxy.RejectionBudget;
@@ -166,14 +166,7 @@ public final class BrokerVerticle extends VerticleBase {
     if (cfg.encryptionKey() == null) {
       LOG.warn("Durable token store without encryption (store.encryption: none)");
     }
-    java.util.Properties props = new java.util.Properties();
-    if (cfg.user() != null) {
-      props.setProperty("user", cfg.user());
-    }
-    if (cfg.password() != null) {
-      props.setProperty("password", cfg.password().reveal());
-    }
-    return SqlTokenRepository.open(vertx, () -> java.sql.DriverManager.getConnection(cfg.jdbcUrl(), props), cipher)
+    return TokenRepositories.open(vertx, cfg, cipher)
         .compose(repository -> DurableTokenStore.start(vertx, cache, repository))
         .map(store -> (TokenStore) store)
         .recover(t -> Future.failedFuture(new IllegalStateException("the durable token store (" + cfg.type() + ") cannot be opened: "

@@ -224,7 +224,8 @@ final class ConfigParser {
     switch (type) {
       case "memory":
         // the durable stores' keys are allowed (and ignored): a file may keep them for a later switch
-        s.known("path", "url", "user", "password", "encryption", ENV_ENCRYPTION_KEY, ENV_OLD_KEYS);
+        s.known("path", "url", "user", "password", "encryption", ENV_ENCRYPTION_KEY, ENV_OLD_KEYS,
+            "pool-size", "connect-timeout-seconds", "idle-timeout-seconds", "query-timeout-seconds");
         return StoreConfig.memory();
       case "file": {
         s.known("url");
@@ -273,7 +274,13 @@ final class ConfigParser {
       s.known(ENV_ENCRYPTION_KEY, ENV_OLD_KEYS); // keys from the environment, unused without encryption
     }
     String password = s.string("password", null);
-    return new StoreConfig(kind, jdbc, s.string("user", null), Secret.ofNullable(password), key, old);
+    // the pool's keys are read for both durable stores (the file store uses only the query timeout)
+    StoreConfig.Limits limits = new StoreConfig.Limits(
+        (int) s.number("pool-size", StoreConfig.Limits.DEFAULT_POOL_SIZE, 1, 100, "a whole number"),
+        s.seconds("connect-timeout-seconds", StoreConfig.Limits.DEFAULT_CONNECT_TIMEOUT_SECONDS, 1, 300) * 1000,
+        s.seconds("idle-timeout-seconds", StoreConfig.Limits.DEFAULT_IDLE_TIMEOUT_SECONDS, 1, 86_400) * 1000,
+        s.seconds("query-timeout-seconds", StoreConfig.Limits.DEFAULT_QUERY_TIMEOUT_SECONDS, 1, 300) * 1000);
+    return new StoreConfig(kind, jdbc, s.string("user", null), Secret.ofNullable(password), key, old, limits);
   }
 
   /**

@@ -102,7 +102,7 @@ public final class HttpBridgeVerticle extends VerticleBase {
     router.get("/health").handler(HealthCheckHandler.create(vertx)
         .register("event-loop", promise -> promise.complete(Status.OK())));
     router.get("/ready").handler(HealthCheckHandler.create(vertx)
-        .register("token-store", 2000, promise -> service.store().load(PROBE)
+        .register("token-store", 2000, promise -> service.store().ready(PROBE)
             .onComplete(ar -> promise.complete(ar.succeeded() ? Status.OK() : Status.KO())))
         .register("durable-writes", promise -> {
           int pending = service.store().pendingDurableWrites();

@@ -9,49 +9,70 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Write-through durability in front of the shared cache (the local map or the Hazelcast map): a
  * change is stored in the cache, then in SQL, and only then acknowledged. When the SQL write
  * fails, the new token stays in memory (the old refresh token may already be spent), the write
- * is retried every few seconds, the caller gets an error and {@code /ready} reports it. Tokens
- * are loaded from SQL at start-up and on a cache miss.
+ * is retried every few seconds (one save per token at a time, the newest version wins), the caller
+ * gets an error and {@code /ready} reports it. Tokens are streamed from SQL into the cache at
+ * start-up and loaded on a cache miss. {@code /ready} reads a health probe run every few seconds.
  */
 public final class DurableTokenStore implements TokenStore {
   private static final Logger LOG = LoggerFactory.getLogger(DurableTokenStore.class);
   private static final long RETRY_MS = 2000;
+  private static final int UNREADABLE_LOGGED = 20;
 
   private final Vertx vertx;
   private final TokenStore cache;
-  private final SqlTokenRepository repository;
-  private final Set<TokenKey> pending = ConcurrentHashMap.newKeySet();
+  private final TokenRepository repository;
+  private final DurableWrites writes;
+  private final StoreHealth health;
   private long retryTimer = -1;
 
-  private DurableTokenStore(Vertx vertx, TokenStore cache, SqlTokenRepository repository) {
+  private DurableTokenStore(Vertx vertx, TokenStore cache, TokenRepository repository) {
     this.vertx = vertx;
     this.cache = cache;
     this.repository = repository;
+    this.writes = new DurableWrites(repository);
+    this.health = new StoreHealth(vertx, repository);
   }
 
-  /** Loads every readable stored token into the cache (keeping newer cached ones); logs the unreadable ones. */
-  public static Future<DurableTokenStore> start(Vertx vertx, TokenStore cache, SqlTokenRepository repository) {
+  /**
+   * Streams every stored token into the cache (keeping newer cached ones), a batch at a time; logs
+   * the unreadable ones.
+   */
+  public static Future<DurableTokenStore> start(Vertx vertx, TokenStore cache, TokenRepository repository) {
     DurableTokenStore store = new DurableTokenStore(vertx, cache, repository);
-    return repository.loadAll().compose(rows -> {
-      int loaded = 0;
-      for (SqlTokenRepository.Row row : rows) {
+    AtomicLong loaded = new AtomicLong();
+    AtomicLong unreadable = new AtomicLong();
+    long started = System.nanoTime();
+    return repository.loadAll(rows -> {
+      List<Future<Boolean>> puts = new ArrayList<>(rows.size());
+      for (TokenRepository.Row row : rows) {
         if (row.token() == null) {
-          LOG.error("Stored token " + row.key() + " cannot be read: " + row.unreadable());
+          if (unreadable.incrementAndGet() <= UNREADABLE_LOGGED) {
+            LOG.error("Stored token " + row.key() + " cannot be read: " + row.unreadable());
+          }
         } else if (cache.cached(row.key()) == null) {
-          cache.compareAndSet(row.key(), 0, row.token());
-          loaded++;
+          puts.add(cache.compareAndSet(row.key(), 0, row.token()));
+          loaded.incrementAndGet();
         }
       }
-      LOG.info("Loaded " + loaded + " token(s) from the durable store");
-      store.retryTimer = vertx.setPeriodic(RETRY_MS, id -> store.retryPending());
-      return Future.succeededFuture(store);
+      return Future.all(puts).mapEmpty();
+    }).map(rows -> {
+      if (unreadable.get() > UNREADABLE_LOGGED) {
+        LOG.error((unreadable.get() - UNREADABLE_LOGGED) + " more stored token(s) cannot be read (see the lines above for the reasons)");
+      }
+      LOG.info("Loaded " + loaded.get() + " token(s) of " + rows + " row(s) from the durable store in "
+          + (System.nanoTime() - started) / 1_000_000 + " ms");
+      store.retryTimer = vertx.setPeriodic(RETRY_MS, id -> store.writes.retry());
+      store.health.start();
+      return store;
     });
   }
 
@@ -73,7 +94,7 @@ public final class DurableTokenStore implements TokenStore {
   @Override
   public Future<Token> load(TokenKey key) {
     return cache.load(key).compose(token -> {
-      if (token != null || pending.contains(key)) {
+      if (token != null || writes.pending(key)) {
         return Future.succeededFuture(token);
       }
       return repository.load(key).compose(row -> {
@@ -97,7 +118,7 @@ public final class DurableTokenStore implements TokenStore {
    */
   @Override
   public Future<Boolean> compareAndSet(TokenKey key, long expectedVersion, Token next) {
-    if (pending.contains(key)) {
+    if (writes.pending(key)) {
       return cacheThenRetry(key, expectedVersion, next); // the database is behind by design until the retry lands
     }
     return repository.compareAndSet(next, expectedVersion).transform(ar -> {
@@ -119,13 +140,12 @@ public final class DurableTokenStore implements TokenStore {
       if (!stored) {
         return Future.succeededFuture(false);
       }
-      return repository.save(next).transform(ar -> {
+      return writes.write(next).transform(ar -> {
         if (ar.succeeded()) {
-          pending.remove(key);
           return Future.succeededFuture(true);
         }
-        pending.add(key);
-        LOG.error("Token " + key + " v" + next.version() + " is kept in memory; the durable store failed and the write is retried");
+        LOG.error("Token " + key + " v" + next.version() + " is kept in memory; the durable store failed ("
+            + ar.cause().getMessage() + ") and the write is retried");
         return Future.failedFuture(new BrokerException(ErrorCode.PROVIDER_UNAVAILABLE,
             "the token was renewed but could not be stored durably yet; the broker keeps it and retries", RETRY_MS / 1000));
       });
@@ -148,12 +168,10 @@ public final class DurableTokenStore implements TokenStore {
 
   @Override
   public Future<Void> remove(TokenKey key) {
-    return repository.delete(key)
+    return writes.forget(key)
+        .compose(v -> repository.delete(key))
         .recover(failure -> Future.failedFuture(unavailable(failure)))
-        .compose(v -> {
-          pending.remove(key);
-          return cache.remove(key);
-        });
+        .compose(v -> cache.remove(key));
   }
 
   @Override
@@ -163,7 +181,17 @@ public final class DurableTokenStore implements TokenStore {
 
   @Override
   public int pendingDurableWrites() {
-    return pending.size();
+    return writes.count();
+  }
+
+  /** The cache answers and the last health probe reached the database (no query here). */
+  @Override
+  public Future<Void> ready(TokenKey probe) {
+    String problem = health.problem();
+    if (problem != null) {
+      return Future.failedFuture(problem);
+    }
+    return cache.ready(probe);
   }
 
   @Override
@@ -171,21 +199,8 @@ public final class DurableTokenStore implements TokenStore {
     if (retryTimer >= 0) {
       vertx.cancelTimer(retryTimer);
     }
+    health.stop();
     return cache.close().compose(v -> repository.close());
-  }
-
-  private void retryPending() {
-    for (TokenKey key : pending) {
-      Token token = cache.cached(key);
-      if (token == null) {
-        pending.remove(key);
-        continue;
-      }
-      repository.save(token).onSuccess(saved -> {
-        pending.remove(key);
-        LOG.info("Token " + key + " v" + token.version() + " is now stored durably");
-      });
-    }
   }
 
   private static BrokerException unavailable(Throwable failure) {

@@ -42,6 +42,14 @@ public interface TokenStore {
     return 0;
   }
 
+  /**
+   * For {@code /ready}: completes when the store answers. By default a read of {@code probe}; a
+   * durable store adds the result of its periodic database probe instead of querying per call.
+   */
+  default Future<Void> ready(TokenKey probe) {
+    return load(probe).mapEmpty();
+  }
+
   /** Change notifications; may be called on any thread. */
   interface Listener {
     void updated(Token token);

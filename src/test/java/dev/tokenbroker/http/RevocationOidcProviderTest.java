@@ -29,8 +29,7 @@ import org.junit.jupiter.api.Test;
  * Revocation against a real RFC 7009 server: panva's {@code oidc-provider} under Node. Skipped
  * (not failed) unless Node runs and the npm package is installed where
  * {@code OIDC_PROVIDER_MODULES} (default {@code target/oidc/node_modules}) points:
- * {@code npm install --prefix target/oidc oidc-provider@9}. CI does not install it, so this test
- * costs CI nothing.
+ * {@code npm install --prefix target/oidc oidc-provider@9.13.3}; {@code .ci/run} installs it there.
  */
 class RevocationOidcProviderTest {
   private static final String CLIENT_ID = "broker";

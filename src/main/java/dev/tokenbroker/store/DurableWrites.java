@@ -1,0 +1,131 @@
+package dev.tokenbroker.store;
+
+import dev.tokenbroker.token.Token;
+import dev.tokenbroker.token.TokenKey;
+import io.vertx.core.Future;
+import io.vertx.core.internal.logging.Logger;
+import io.vertx.core.internal.logging.LoggerFactory;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Tokens the cache holds but the database does not have yet. Per token at most one save is in
+ * flight; a newer version offered meanwhile replaces the one waiting, so the newest version is the
+ * one that lands, and an older save never follows a newer one. A token leaves this set once its
+ * newest version is stored (or the database holds a newer one still).
+ */
+final class DurableWrites {
+  private static final Logger LOG = LoggerFactory.getLogger(DurableWrites.class);
+
+  private static final class Entry {
+    Token latest;
+    long durable; // the newest version known to be stored
+    Future<Void> running;
+  }
+
+  private final TokenRepository repository;
+  private final Map<TokenKey, Entry> entries = new HashMap<>(); // guarded by this
+
+  DurableWrites(TokenRepository repository) {
+    this.repository = repository;
+  }
+
+  synchronized int count() {
+    return entries.size();
+  }
+
+  synchronized boolean pending(TokenKey key) {
+    return entries.containsKey(key);
+  }
+
+  /**
+   * Makes {@code token} (or a newer version of its key) durable: completes when the database has
+   * it; fails when the save fails, and the token stays pending for {@link #retry}.
+   */
+  Future<Void> write(Token token) {
+    synchronized (this) {
+      Entry e = entries.computeIfAbsent(token.key(), k -> new Entry());
+      if (e.latest == null || token.version() > e.latest.version()) {
+        e.latest = token;
+      }
+    }
+    return flush(token.key(), token.version(), true);
+  }
+
+  /** Starts one save for each pending token that has none in flight. */
+  void retry() {
+    List<Map.Entry<TokenKey, Long>> due;
+    synchronized (this) {
+      due = entries.entrySet().stream().filter(e -> e.getValue().running == null)
+          .map(e -> Map.entry(e.getKey(), e.getValue().latest.version())).toList();
+    }
+    for (Map.Entry<TokenKey, Long> d : due) {
+      flush(d.getKey(), d.getValue(), false).onSuccess(v -> LOG.info("Token " + d.getKey() + " v" + d.getValue()
+          + " is now stored durably"));
+    }
+  }
+
+  /** Forgets the key (it is being deleted) once any save in flight for it has finished. */
+  Future<Void> forget(TokenKey key) {
+    Future<Void> running;
+    synchronized (this) {
+      Entry e = entries.remove(key);
+      running = e == null || e.running == null ? Future.succeededFuture() : e.running;
+    }
+    return running.otherwiseEmpty();
+  }
+
+  /**
+   * Ensures version {@code wanted} or newer is stored. If a save is in flight, waits for it and
+   * then (once, when {@code again}) saves the newest version if that is still needed.
+   */
+  private Future<Void> flush(TokenKey key, long wanted, boolean again) {
+    Future<Void> waitFor;
+    synchronized (this) {
+      Entry e = entries.get(key);
+      if (e == null) {
+        return Future.succeededFuture(); // stored (or forgotten)
+      }
+      if (e.running == null) {
+        e.running = save(key, e, e.latest);
+        waitFor = e.running;
+        again = false;
+      } else {
+        waitFor = e.running;
+      }
+    }
+    boolean retryAfter = again;
+    return waitFor.transform(ar -> {
+      synchronized (this) {
+        Entry e = entries.get(key);
+        if (e == null || e.durable >= wanted) {
+          return Future.succeededFuture();
+        }
+      }
+      if (retryAfter) {
+        return flush(key, wanted, false);
+      }
+      return ar.failed() ? Future.failedFuture(ar.cause())
+          : Future.failedFuture(new IllegalStateException("a newer version is still being stored"));
+    });
+  }
+
+  private Future<Void> save(TokenKey key, Entry e, Token token) {
+    return repository.save(token).transform(ar -> {
+      synchronized (this) {
+        e.running = null;
+        if (ar.succeeded()) {
+          e.durable = Math.max(e.durable, token.version());
+          if (!ar.result()) {
+            LOG.warn("Token " + key + " v" + token.version() + " not stored: the durable store holds a newer version");
+          }
+          if (entries.get(key) == e && e.latest.version() <= token.version()) {
+            entries.remove(key);
+          }
+        }
+      }
+      return ar.succeeded() ? Future.succeededFuture() : Future.failedFuture(ar.cause());
+    });
+  }
+}
