@@ -17,6 +17,7 @@ import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplicationHooks;
 import java.io.File;
 import java.io.IOException;
@@ -41,6 +42,10 @@ import java.util.function.Supplier;
  */
 public final class Main {
   static final int EXIT_BAD_CONFIG = 2;
+  /** The launcher's logger, held so that the level set on it after a failed start is not collected away. */
+  private static final java.util.logging.Logger LAUNCHER_LOG =
+      java.util.logging.Logger.getLogger("io.vertx.launcher.application.VertxApplication");
+  private static volatile boolean startFailed;
   private static final String DEFAULT_CONF = "conf/config.yaml";
 
   private Main() {}
@@ -92,14 +97,34 @@ public final class Main {
       public Supplier<? extends Deployable> verticleSupplier() {
         return BrokerVerticle::new;
       }
+
+      /**
+       * The broker could not start (a durable store that does not answer, TLS files that cannot be
+       * read, ...): one line saying why and exit code 2, as for configuration errors, instead of the
+       * launcher's stack trace and exit code 15. Called on the main thread before the launcher
+       * reports the failure itself (whose report, with the stack trace, stays when the cause is
+       * unexpected); the launcher then closes Vert.x and returns as usual.
+       */
+      @Override
+      public void afterFailureToDeployVerticle(HookContext context, Throwable failure) {
+        startFailed = true;
+        System.err.println("token-broker: could not start: " + StartupFailure.describe(failure));
+        if (StartupFailure.isExpected(failure)) {
+          LAUNCHER_LOG.setLevel(java.util.logging.Level.OFF); // its report would repeat the line with a stack trace
+        }
+      }
     };
     // java.util.logging closes its handlers in its own shutdown hook, so a log line from the
     // verticle's stop() is lost on SIGTERM / Ctrl-C: say it on stdout instead.
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println(
-        "token-broker: stopping (signal received): rotations in progress finish, then the process exits"), "stop-notice"));
-    int code = new VertxApplication(argv.toArray(new String[0]), hooks).launch();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (!startFailed) {
+        System.out.println("token-broker: stopping (signal received): rotations in progress finish, then the process exits");
+      }
+    }, "stop-notice"));
+    // exitOnFailure false: the launcher returns its exit code instead of exiting, so that a failed start exits with 2
+    int code = new VertxApplication(argv.toArray(new String[0]), hooks, true, false) { }.launch();
     if (code != 0) {
-      System.exit(code);
+      System.exit(startFailed ? EXIT_BAD_CONFIG : code);
     }
   }
 

@@ -65,6 +65,13 @@ public final class PgTokenRepository implements TokenRepository {
     // the start-up handshake (a server that never answers) closes only once that socket is closed
     // (read idle timeout below), so a failed start would be reported late. The broker closes the
     // pool itself, waiting a bounded time (close()).
+    PgConnectOptions address = connectOptions(cfg);
+    Future<Void> answers = PgHandshakeProbe.check(vertx, address.getHost(), address.getPort(),
+        cfg.limits().connectTimeoutMs() + cfg.limits().queryTimeoutMs());
+    return answers.compose(v -> build(vertx, cfg, cipher));
+  }
+
+  private static Future<PgTokenRepository> build(Vertx vertx, StoreConfig cfg, TokenCipher cipher) {
     ContextInternal own = ((VertxInternal) vertx).createEventLoopContext();
     Promise<PgTokenRepository> made = Promise.promise();
     own.runOnContext(v -> {
@@ -78,7 +85,7 @@ public final class PgTokenRepository implements TokenRepository {
     return built.compose(repo -> repo.migrate().map(repo).recover(t -> repo.close().transform(ar -> Future.failedFuture(t))));
   }
 
-  static Pool pool(Vertx vertx, StoreConfig cfg) {
+  private static PgConnectOptions connectOptions(StoreConfig cfg) {
     String uri = cfg.jdbcUrl().startsWith("jdbc:") ? cfg.jdbcUrl().substring("jdbc:".length()) : cfg.jdbcUrl();
     PgConnectOptions connect = PgConnectOptions.fromUri(uri);
     if (cfg.user() != null) {
@@ -87,6 +94,11 @@ public final class PgTokenRepository implements TokenRepository {
     if (cfg.password() != null) {
       connect.setPassword(cfg.password().reveal());
     }
+    return connect;
+  }
+
+  static Pool pool(Vertx vertx, StoreConfig cfg) {
+    PgConnectOptions connect = connectOptions(cfg);
     // "relation already exists, skipping" notices of the idempotent migrations are not worth a warning
     connect.addProperty("client_min_messages", "warning");
     StoreConfig.Limits limits = cfg.limits();

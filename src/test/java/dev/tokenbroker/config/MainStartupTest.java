@@ -85,6 +85,59 @@ class MainStartupTest {
     }
   }
 
+  /** A start-up failure past configuration: one line, exit 2, no stack trace and no launcher report. */
+  @Test
+  void aDatabaseThatNeverAnswersStopsTheProcessWithOneLineSayingWhy(@TempDir Path dir) throws Exception {
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      Thread acceptor = new Thread(() -> {
+        List<java.net.Socket> held = new java.util.ArrayList<>();
+        try {
+          while (true) {
+            held.add(silent.accept()); // accepted, never answered
+          }
+        } catch (java.io.IOException closed) {
+          held.forEach(socket -> {
+            try {
+              socket.close();
+            } catch (java.io.IOException ignored) {
+              // closing anyway
+            }
+          });
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      Path conf = dir.resolve("silent-db.yaml");
+      Files.writeString(conf, """
+          http:
+            host: 127.0.0.1
+            port: 0
+          store:
+            type: postgres
+            url: postgresql://127.0.0.1:%d/tokenbroker
+            user: broker
+            password: secret
+            encryption: none
+            connect-timeout-seconds: 1
+            query-timeout-seconds: 1
+          providers:
+            esignglobal:
+              preset: esignglobal
+              base-url: https://openapi.example.com
+              client-id: abc
+              client-secret: def
+          """.formatted(silent.getLocalPort()));
+      Result r = run(conf.toString());
+      assertEquals(2, r.exit, r.stderr.toString());
+      List<String> ours = r.stderr.stream().filter(l -> l.startsWith("token-broker:")).toList();
+      assertEquals(1, ours.size(), r.stderr.toString());
+      assertTrue(ours.get(0).startsWith("token-broker: could not start: the durable token store (POSTGRES) cannot be opened"),
+          ours.get(0));
+      assertTrue(r.stderr.stream().noneMatch(l -> l.startsWith("\tat ") || l.contains("Failed in deploying")), r.stderr.toString());
+      assertTrue(r.stderr.stream().noneMatch(l -> l.contains("secret")), "no password in the output");
+    }
+  }
+
   private record Result(int exit, List<String> stderr) {}
 
   private static Result run(String confPath) throws Exception {
