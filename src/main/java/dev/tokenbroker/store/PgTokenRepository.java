@@ -280,10 +280,17 @@ public final class PgTokenRepository implements TokenRepository {
     return result.future();
   }
 
-  /** Returns the connection to the pool, unless a timeout discarded it. */
+  /**
+   * Returns the connection to the pool after success or an error the server reported (the
+   * connection is fine); a timeout already discarded it; any other failure (a connection the server
+   * ended, a lost socket) discards it too: the pool does not always notice a connection that died
+   * under it and would hand it out again, failing every use (seen after a PostgreSQL restart).
+   */
   private static void handBack(SqlConnection c, io.vertx.core.AsyncResult<?> ar) {
-    if (ar.succeeded() || !(ar.cause() instanceof StoreTimeoutException)) {
+    if (ar.succeeded() || ar.cause() instanceof io.vertx.pgclient.PgException) {
       c.close();
+    } else if (!(ar.cause() instanceof StoreTimeoutException)) {
+      discard(c);
     }
   }
 
