@@ -29,9 +29,7 @@ final class Requests {
   static TokenKey key(TokenService service, String provider, MultiMap query, KeyScope scope, KeyAction action) {
     service.provider(provider);
     TokenKey key = new TokenKey(provider, TokenRequest.account(single(query, "account")));
-    scope.refusal(action, key.provider(), key.account()).ifPresent(why -> {
-      throw ScopeCheck.forbidden(why);
-    });
+    ScopeCheck.token(scope, action, key);
     return key;
   }
 

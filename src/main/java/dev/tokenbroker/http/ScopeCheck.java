@@ -59,7 +59,12 @@ final class ScopeCheck {
 
   /** Throws forbidden unless the request's key may do {@code action} to the token {@code key}. */
   static void token(RoutingContext ctx, KeyAction action, TokenKey key) {
-    scope(ctx).refusal(action, key.provider(), key.account()).ifPresent(why -> {
+    token(scope(ctx), action, key);
+  }
+
+  /** The same for a key's scope known without a routing context (the hot path). */
+  static void token(KeyScope scope, KeyAction action, TokenKey key) {
+    scope.refusal(action, key.provider(), key.account()).ifPresent(why -> {
       throw forbidden(why);
     });
   }
