@@ -133,8 +133,9 @@ public final class HttpBridgeVerticle extends VerticleBase {
       proxyOptions.setTrustOptions(new PemTrustOptions().addCertPath(providerTrustPem));
     }
     proxyClient = vertx.createHttpClient(proxyOptions, new PoolOptions().setHttp1MaxSize(64));
-    new ProxyRoutes(service, new ApiProxy(vertx, proxyClient, service, rejections, config.limits().proxyMaxBodyBytes()), metrics)
-        .mount(router);
+    ProxyRoutes proxyRoutes = new ProxyRoutes(service, new ApiProxy(vertx, proxyClient, service, rejections,
+        config.limits().proxyMaxBodyBytes()), metrics, accessLog);
+    proxyRoutes.mount(router);
     // a heartbeat at least twice per idle timeout, so that idle streams are not closed
     events = new EventStream(vertx, limits,
         Math.min(EventStream.HEARTBEAT_MS, config.limits().idleTimeoutSeconds() * 1000L / 2));
@@ -161,7 +162,7 @@ public final class HttpBridgeVerticle extends VerticleBase {
     }
     return events.start().compose(v -> vertx.createHttpServer(options)
         .connectionHandler(this::admit)
-        .requestHandler(new HotPath(router, connectionKeys, tokenGet, accessLog))
+        .requestHandler(new HotPath(router, connectionKeys, tokenGet, proxyRoutes, accessLog))
         .listen()
         .onSuccess(s -> server = s));
   }

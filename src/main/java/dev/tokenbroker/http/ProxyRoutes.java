@@ -1,41 +1,62 @@
 package dev.tokenbroker.http;
 
 import dev.tokenbroker.bus.TokenRequest;
+import dev.tokenbroker.config.ApiKey;
 import dev.tokenbroker.config.KeyAction;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.metrics.BrokerMetrics;
 import dev.tokenbroker.provider.ProviderSpec;
+import dev.tokenbroker.proxy.ApiBase;
 import dev.tokenbroker.proxy.ApiProxy;
 import dev.tokenbroker.proxy.ProxyPath;
 import dev.tokenbroker.service.TokenService;
 import dev.tokenbroker.token.TokenKey;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@code GET|POST|PUT|PATCH|DELETE /v1/proxy/<provider>/<path>} (action proxy): the provider's API
- * called with the account's token ({@link ApiProxy}). The route reads the raw path - never the
- * router's normalised one - so what {@link ProxyPath} checked is what is sent. It must not sit
- * behind the body handler: bodies stream.
+ * called with the account's token ({@link ApiProxy}). Such a request, written with the prefix as
+ * it is, never reaches the router: the server's handler ({@link HotPath}) checks its key and hands
+ * it to {@link #serve}, which reads the raw path - never a normalised one - so what
+ * {@link ProxyPath} checked is what is sent, and no body handler reads the body: it streams.
+ * The router's route under the prefix only meets paths that reach it by normalisation
+ * ({@code /v1/./proxy/...}, {@code /v1/proxy/p/%2e%2e/...}) and refuses them (400).
  */
 final class ProxyRoutes {
   static final String PREFIX = "/v1/proxy/";
   static final String ACCOUNT_HEADER = "Token-Broker-Account";
+  private static final Set<HttpMethod> METHODS = Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
+      HttpMethod.DELETE);
+  private static final String NOT_AS_WRITTEN = "the path must start with " + PREFIX + "<provider>/ as written, without dot segments";
 
   private final TokenService service;
   private final ApiProxy proxy;
   private final BrokerMetrics metrics;
+  private final AccessLog accessLog;
+  private final Map<String, ApiBase> bases = new ConcurrentHashMap<>();
 
-  ProxyRoutes(TokenService service, ApiProxy proxy, BrokerMetrics metrics) {
+  ProxyRoutes(TokenService service, ApiProxy proxy, BrokerMetrics metrics, AccessLog accessLog) {
     this.service = service;
     this.proxy = proxy;
     this.metrics = metrics;
+    this.accessLog = accessLog;
   }
 
-  /** True for a request the proxy route serves: the body handler leaves it alone. */
+  /** True for a request {@link #serve} is for: a proxy method and the prefix as written. */
+  static boolean serves(HttpServerRequest request) {
+    String path = request.path();
+    return path != null && path.startsWith(PREFIX) && METHODS.contains(request.method());
+  }
+
+  /** True for a request under the proxy's prefix, raw or normalised: the body handler leaves it alone. */
   static boolean isProxied(RoutingContext ctx) {
     return ctx.normalizedPath().startsWith(PREFIX) || ctx.request().path().startsWith(PREFIX);
   }
@@ -52,43 +73,51 @@ final class ProxyRoutes {
     }
   }
 
+  /** The router's route: only requests whose raw path is not the prefix as written get here. */
   void mount(Router router) {
     io.vertx.ext.web.Route route = router.route(PREFIX + "*");
-    for (HttpMethod m : List.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE)) {
-      route.method(m);
-    }
-    route.handler(ScopeCheck.action(KeyAction.PROXY)).handler(this::forward);
+    METHODS.forEach(route::method);
+    route.handler(ScopeCheck.action(KeyAction.PROXY)).handler(ctx -> HttpErrors.send(ctx, BrokerException.invalidRequest(NOT_AS_WRITTEN)));
   }
 
-  private void forward(RoutingContext ctx) {
-    ctx.request().pause();
-    long started = System.nanoTime();
-    try {
-      String raw = ctx.request().path();
-      if (!raw.startsWith(PREFIX)) {
-        throw BrokerException.invalidRequest("the path must start with " + PREFIX + "<provider>/ as written, without dot segments");
+  /**
+   * Serves a request {@link #serves} is for, whose key is accepted and may proxy. Logs and meters
+   * it when it ends: {@code tokenbroker_proxy_*} once its provider is known to be configured.
+   */
+  void serve(HttpServerRequest request, ApiKey apiKey, long started) {
+    request.pause();
+    String rest = request.path().substring(PREFIX.length());
+    int slash = rest.indexOf('/');
+    String provider = slash < 0 ? rest : rest.substring(0, slash);
+    ProviderSpec spec = service.providerNames().contains(provider) ? service.provider(provider) : null;
+    request.response().endHandler(v -> {
+      int status = request.response().getStatusCode();
+      accessLog.record(request, status, started, apiKey.name());
+      if (spec != null) {
+        metrics.proxied(provider, status, System.nanoTime() - started);
       }
-      String rest = raw.substring(PREFIX.length());
-      int slash = rest.indexOf('/');
-      String provider = slash < 0 ? rest : rest.substring(0, slash);
-      ProviderSpec spec = service.provider(provider);
-      ctx.addEndHandler(v -> metrics.proxied(provider, ctx.response().getStatusCode(), System.nanoTime() - started));
-      TokenKey key = new TokenKey(provider, TokenRequest.account(accountHeader(ctx)));
-      ScopeCheck.token(ctx, KeyAction.PROXY, key);
+    });
+    try {
+      if (spec == null) {
+        service.provider(provider); // the unknown provider's 404
+      }
+      TokenKey key = new TokenKey(provider, TokenRequest.account(accountHeader(request)));
+      ScopeCheck.token(apiKey.scope(), KeyAction.PROXY, key);
       service.checkAccount(key);
       if (spec.apiBaseUrl() == null) {
         throw BrokerException.invalidRequest("provider '" + provider + "' has no API base: set providers." + provider
             + ".api-base-url");
       }
-      String url = ProxyPath.target(spec.apiBaseUrl(), slash < 0 ? "" : rest.substring(slash + 1), ctx.request().query());
-      proxy.forward(key, spec, url, ctx.request(), ctx.response()).onFailure(t -> failed(ctx, t));
+      ApiBase base = bases.computeIfAbsent(spec.apiBaseUrl(), ApiBase::parse);
+      String uri = ProxyPath.requestUri(base, slash < 0 ? "" : rest.substring(slash + 1), request.query());
+      proxy.forward(key, spec, base, uri, request, request.response()).onFailure(t -> failed(request, t));
     } catch (RuntimeException e) {
-      failed(ctx, e);
+      failed(request, e);
     }
   }
 
-  private static String accountHeader(RoutingContext ctx) {
-    List<String> values = ctx.request().headers().getAll(ACCOUNT_HEADER);
+  private static String accountHeader(HttpServerRequest request) {
+    List<String> values = request.headers().getAll(ACCOUNT_HEADER);
     if (values.size() > 1) {
       throw BrokerException.invalidRequest(ACCOUNT_HEADER + " may be given only once");
     }
@@ -96,14 +125,14 @@ final class ProxyRoutes {
   }
 
   /** The error as JSON while nothing of the answer is sent (the body left unread is dropped), else a reset. */
-  private static void failed(RoutingContext ctx, Throwable t) {
+  private static void failed(HttpServerRequest request, Throwable t) {
     BrokerException error = BrokerException.from(t);
-    if (error.code() != ErrorCode.REQUEST_TOO_LARGE && !ctx.request().isEnded()) {
+    if (error.code() != ErrorCode.REQUEST_TOO_LARGE && !request.isEnded()) {
       // a refused request's body is not read: close the connection after the answer
-      ctx.response().putHeader("Connection", "close");
-      ctx.request().handler(chunk -> {});
-      ctx.request().resume();
+      request.response().putHeader("Connection", "close");
+      request.handler(chunk -> {});
+      request.resume();
     }
-    HttpErrors.fail(ctx, t);
+    HttpErrors.fail(request, t);
   }
 }

@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpMethod;
  */
 final class RouteLabel {
   static final String OTHER = "other";
+  private static final String PROXY = "/v1/proxy/{provider}/{path}";
   private static final java.util.Set<HttpMethod> STANDARD = java.util.Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST,
       HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE, HttpMethod.OPTIONS);
 
@@ -28,12 +29,14 @@ final class RouteLabel {
   }
 
   private static String v1(String rest) {
+    if (rest.startsWith("proxy/")) {
+      return rest.indexOf('/', "proxy/".length()) >= 0 ? PROXY : OTHER;
+    }
     String[] parts = rest.split("/", -1);
     return switch (parts[0]) {
       case "tokens" -> parts.length == 1 ? "/v1/tokens"
           : parts.length == 2 ? "/v1/tokens/{provider}"
           : parts.length == 3 && parts[2].equals("refresh") ? "/v1/tokens/{provider}/refresh" : OTHER;
-      case "proxy" -> parts.length >= 3 ? "/v1/proxy/{provider}/{path}" : OTHER;
       case "oauth" -> parts.length == 3 && (parts[2].equals("authorize") || parts[2].equals("callback"))
           ? "/v1/oauth/{provider}/" + parts[2] : OTHER;
       case "events" -> parts.length == 1 ? "/v1/events" : OTHER;

@@ -31,7 +31,12 @@ public final class BrokerMetrics implements TokenMetrics {
   private final ConcurrentHashMap<String, Counter> misses = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<HttpRoute, Timer> httpRequests = new ConcurrentHashMap<>();
 
+  private final ConcurrentHashMap<ProxyAnswer, Counter> proxyRequests = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Timer> proxyLatency = new ConcurrentHashMap<>();
+
   private record HttpRoute(String method, String route, int status) {}
+
+  private record ProxyAnswer(String provider, int status) {}
 
   private BrokerMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
@@ -89,10 +94,11 @@ public final class BrokerMetrics implements TokenMetrics {
    * latency histogram {@code tokenbroker_proxy_latency_seconds{provider}} (until the answer's end).
    */
   public void proxied(String provider, int status, long nanos) {
-    counter("tokenbroker_proxy_requests", "requests through the API proxy by answer status",
-        "provider", provider, "status", Integer.toString(status)).increment();
-    timers.computeIfAbsent("proxy|" + provider, k -> Timer.builder("tokenbroker_proxy_latency")
-        .description("API proxy requests, from arrival to the answer's end").tag("provider", provider)
+    proxyRequests.computeIfAbsent(new ProxyAnswer(provider, status), a -> Counter.builder("tokenbroker_proxy_requests")
+        .description("requests through the API proxy by answer status").tag("provider", a.provider())
+        .tag("status", Integer.toString(a.status())).register(registry)).increment();
+    proxyLatency.computeIfAbsent(provider, p -> Timer.builder("tokenbroker_proxy_latency")
+        .description("API proxy requests, from arrival to the answer's end").tag("provider", p)
         .publishPercentileHistogram().register(registry)).record(nanos, TimeUnit.NANOSECONDS);
   }
 

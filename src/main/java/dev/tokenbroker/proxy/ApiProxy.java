@@ -21,7 +21,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Forwards one caller's request to the provider's API with the account's token, and relays the
@@ -58,10 +57,13 @@ public final class ApiProxy {
   }
 
   /**
-   * Forwards {@code in} (paused by the caller) to {@code url} and relays the answer to {@code out}.
-   * Completes once the answer is relayed; fails with a {@link BrokerException} when none could be.
+   * Forwards {@code in} (paused by the caller) to {@code uri} at the base's origin (the checked
+   * request URI, {@link ProxyPath#requestUri}) and relays the answer to {@code out}. Completes once
+   * the answer is relayed; fails with a {@link BrokerException} when none could be.
    */
-  public Future<Void> forward(TokenKey key, ProviderSpec spec, String url, HttpServerRequest in, HttpServerResponse out) {
+  public Future<Void> forward(TokenKey key, ProviderSpec spec, ApiBase base, String uri, HttpServerRequest in,
+                              HttpServerResponse out) {
+    Target url = new Target(base, uri);
     long declared = contentLength(in.headers());
     boolean chunked = in.headers().contains(HttpHeaders.TRANSFER_ENCODING, "chunked", true);
     if (declared > maxBodyBytes) {
@@ -101,19 +103,27 @@ public final class ApiProxy {
     return budget.mayReport(key, token.version(), service.policy().now());
   }
 
-  private Future<HttpClientResponse> buffered(ProviderSpec spec, String url, HttpMethod method, MultiMap headers, Token token,
+  /**
+   * Sends a request whose body is all here. The request's idle timeout is its deadline: nothing
+   * is left to send, so no data from the provider within {@code proxy-timeout-seconds} means no
+   * answer's head (504), and afterwards a stalled answer.
+   */
+  private Future<HttpClientResponse> buffered(ProviderSpec spec, Target url, HttpMethod method, MultiMap headers, Token token,
                                               Buffer body) {
     return client.request(options(spec, url, method)).compose(request -> {
       prepare(request, headers, token);
-      Deadline deadline = new Deadline(request, spec);
-      Future<HttpClientResponse> response = body == null ? request.send() : request.send(body);
-      deadline.start();
-      return deadline.watch(response);
+      return (body == null ? request.send() : request.send(body)).transform(ar -> {
+        if (ar.failed()) {
+          return Future.failedFuture(unreachable(ar.cause(), false));
+        }
+        ar.result().pause();
+        return Future.succeededFuture(ar.result());
+      });
     }, failure -> Future.failedFuture(unreachable(failure, false)));
   }
 
   /** Sends the caller's body as it arrives, no faster than the provider takes it. */
-  private Future<HttpClientResponse> streamed(ProviderSpec spec, String url, HttpServerRequest in, HttpServerResponse out,
+  private Future<HttpClientResponse> streamed(ProviderSpec spec, Target url, HttpServerRequest in, HttpServerResponse out,
                                               MultiMap headers, long declared, Token token) {
     return client.request(options(spec, url, in.method())).compose(request -> {
       prepare(request, headers, token);
@@ -158,7 +168,7 @@ public final class ApiProxy {
     if (in.statusMessage() != null) {
       out.setStatusMessage(in.statusMessage());
     }
-    out.headers().addAll(ProxyHeaders.toCaller(in.headers()));
+    ProxyHeaders.toCaller(in.headers(), out.headers());
     if (declared >= 0) {
       out.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(declared));
     } else {
@@ -227,11 +237,14 @@ public final class ApiProxy {
     request.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token.accessToken().reveal());
   }
 
-  private static RequestOptions options(ProviderSpec spec, String url, HttpMethod method) {
+  private static RequestOptions options(ProviderSpec spec, Target url, HttpMethod method) {
     long ms = spec.proxyTimeout().toMillis();
-    return new RequestOptions().setAbsoluteURI(url).setMethod(method).setFollowRedirects(false)
-        .setConnectTimeout(ms).setIdleTimeout(ms);
+    return new RequestOptions().setSsl(url.base().ssl()).setHost(url.base().host()).setPort(url.base().port())
+        .setURI(url.uri()).setMethod(method).setFollowRedirects(false).setConnectTimeout(ms).setIdleTimeout(ms);
   }
+
+  /** Where a request goes: the base's origin and the request URI. */
+  private record Target(ApiBase base, String uri) {}
 
   private static long contentLength(MultiMap headers) {
     String value = headers.get(HttpHeaders.CONTENT_LENGTH);
@@ -262,8 +275,9 @@ public final class ApiProxy {
   private final class Deadline {
     private final HttpClientRequest request;
     private final long ms;
-    private final AtomicBoolean expired = new AtomicBoolean();
-    private final AtomicBoolean answered = new AtomicBoolean();
+    // all on the request's event loop: the timer is set and fired on its context, and so is the answer
+    private boolean expired;
+    private boolean answered;
     private long timer = -1;
 
     Deadline(HttpClientRequest request, ProviderSpec spec) {
@@ -272,18 +286,18 @@ public final class ApiProxy {
     }
 
     void start() {
-      if (answered.get()) {
+      if (answered) {
         return;
       }
       timer = vertx.setTimer(ms, id -> {
-        expired.set(true);
+        expired = true;
         request.reset();
       });
     }
 
     Future<HttpClientResponse> watch(Future<HttpClientResponse> response) {
       return response.transform(ar -> {
-        answered.set(true);
+        answered = true;
         if (timer >= 0) {
           vertx.cancelTimer(timer);
         }
@@ -291,7 +305,7 @@ public final class ApiProxy {
           ar.result().pause();
           return Future.succeededFuture(ar.result());
         }
-        return Future.failedFuture(unreachable(ar.cause(), expired.get()));
+        return Future.failedFuture(unreachable(ar.cause(), expired));
       });
     }
   }

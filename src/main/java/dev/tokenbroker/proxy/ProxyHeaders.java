@@ -1,8 +1,8 @@
 package dev.tokenbroker.proxy;
 
 import io.vertx.core.MultiMap;
-import java.util.HashSet;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -16,42 +16,60 @@ import java.util.Set;
 public final class ProxyHeaders {
   private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
       "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "expect");
+  private static final Set<String> NOT_TO_PROVIDER = Set.of("authorization", "cookie", "host", "content-length", "forwarded");
+  private static final Set<String> NOT_TO_CALLER = Set.of("set-cookie", "set-cookie2", "content-length");
 
   private ProxyHeaders() {}
 
   /** The caller's headers the provider may see. */
   public static MultiMap toProvider(MultiMap caller) {
-    Set<String> dropped = connectionNamed(caller);
-    MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    caller.forEach((name, value) -> {
-      String n = name.toLowerCase(Locale.ROOT);
-      if (HOP_BY_HOP.contains(n) || dropped.contains(n) || n.equals("authorization") || n.equals("cookie")
-          || n.equals("host") || n.equals("content-length") || n.equals("forwarded") || n.startsWith("x-forwarded-")
-          || n.startsWith("token-broker-")) {
-        return;
-      }
-      out.add(name, value);
-    });
-    return out;
+    return copy(caller, MultiMap.caseInsensitiveMultiMap(), true);
+  }
+
+  /** The provider's headers the caller gets, added to {@code into}. */
+  public static MultiMap toCaller(MultiMap provider, MultiMap into) {
+    return copy(provider, into, false);
   }
 
   /** The provider's headers the caller gets. */
   public static MultiMap toCaller(MultiMap provider) {
-    Set<String> dropped = connectionNamed(provider);
-    MultiMap out = MultiMap.caseInsensitiveMultiMap();
-    provider.forEach((name, value) -> {
-      String n = name.toLowerCase(Locale.ROOT);
-      if (HOP_BY_HOP.contains(n) || dropped.contains(n) || n.equals("set-cookie") || n.equals("set-cookie2")
-          || n.equals("content-length")) {
-        return;
+    return toCaller(provider, MultiMap.caseInsensitiveMultiMap());
+  }
+
+  private static MultiMap copy(MultiMap from, MultiMap into, boolean toProvider) {
+    Set<String> connectionNamed = from.contains("Connection") ? connectionNamed(from) : Set.of();
+    for (Map.Entry<String, String> header : from) {
+      String name = header.getKey();
+      if (passes(name, toProvider) && (connectionNamed.isEmpty() || !connectionNamed.contains(name.toLowerCase(Locale.ROOT)))) {
+        into.add(name, header.getValue());
       }
-      out.add(name, value);
-    });
-    return out;
+    }
+    return into;
+  }
+
+  private static boolean passes(String name, boolean toProvider) {
+    String n = isLowerCase(name) ? name : name.toLowerCase(Locale.ROOT);
+    if (HOP_BY_HOP.contains(n)) {
+      return false;
+    }
+    if (toProvider) {
+      return !NOT_TO_PROVIDER.contains(n) && !n.startsWith("x-forwarded-") && !n.startsWith("token-broker-");
+    }
+    return !NOT_TO_CALLER.contains(n);
+  }
+
+  private static boolean isLowerCase(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Set<String> connectionNamed(MultiMap headers) {
-    Set<String> names = new HashSet<>();
+    Set<String> names = new java.util.HashSet<>();
     for (String value : headers.getAll("Connection")) {
       for (String token : value.split(",")) {
         if (!token.isBlank()) {

@@ -28,10 +28,84 @@ public final class ProxyPath {
    * @param rawQuery the caller's query string as received, or null
    */
   public static String target(String apiBase, String rawPath, String rawQuery) {
+    ApiBase base = ApiBase.parse(apiBase);
+    return base.url() + requestUri(base, rawPath, rawQuery).substring(base.path().length());
+  }
+
+  /**
+   * The request URI to send to the base's origin: {@code base.path() + "/" + rawPath} plus the
+   * query, after the same checks as {@link #target}. A path of unreserved characters and slashes
+   * (the usual {@code documents/123}) with a plain query is checked by one scan: it cannot encode,
+   * decode to or normalise into anything, so the URL parsing of the full check would find nothing.
+   */
+  public static String requestUri(ApiBase base, String rawPath, String rawQuery) {
+    String query = rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery;
+    if (isPlain(rawPath) && isPlainQuery(rawQuery)) {
+      return base.path() + "/" + rawPath + query;
+    }
+    return checkedRequestUri(base, rawPath, rawQuery);
+  }
+
+  /** {@link #requestUri} by the full check alone, whatever the path (the one-scan lane must agree with it). */
+  static String checkedRequestUri(ApiBase base, String rawPath, String rawQuery) {
+    String query = rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery;
     check(rawPath);
-    String url = apiBase + "/" + rawPath + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery);
-    requireBelow(apiBase, url);
-    return url;
+    requireBelow(base.url(), base.url() + "/" + rawPath + query);
+    return base.path() + "/" + rawPath + query;
+  }
+
+  /**
+   * True for a non-empty path of RFC 3986 unreserved characters and single slashes, no segment
+   * {@code .} or {@code ..}, no leading slash (a trailing one is allowed).
+   */
+  static boolean isPlain(String rawPath) {
+    if (rawPath == null || rawPath.isEmpty()) {
+      return false;
+    }
+    int segmentStart = 0;
+    for (int i = 0; i <= rawPath.length(); i++) {
+      char c = i < rawPath.length() ? rawPath.charAt(i) : '/';
+      if (c == '/') {
+        int length = i - segmentStart;
+        boolean last = i == rawPath.length();
+        if (length == 0 && !(last && i > 0)
+            || length == 1 && rawPath.charAt(segmentStart) == '.'
+            || length == 2 && rawPath.charAt(segmentStart) == '.' && rawPath.charAt(segmentStart + 1) == '.') {
+          return false;
+        }
+        segmentStart = i + 1;
+      } else if (!isUnreserved(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** True for no query, or one of characters a URI's query allows as they are, and well-formed %HH escapes. */
+  static boolean isPlainQuery(String rawQuery) {
+    if (rawQuery == null) {
+      return true;
+    }
+    for (int i = 0; i < rawQuery.length(); i++) {
+      char c = rawQuery.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= rawQuery.length() || !isHex(rawQuery.charAt(i + 1)) || !isHex(rawQuery.charAt(i + 2))) {
+          return false;
+        }
+        i += 2;
+      } else if (!isUnreserved(c) && "!*'();:@&=+$,/?".indexOf(c) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isUnreserved(char c) {
+    return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~';
+  }
+
+  private static boolean isHex(char c) {
+    return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
   }
 
   /** Throws invalid_request unless {@code rawPath} is safe to append to an API base. */

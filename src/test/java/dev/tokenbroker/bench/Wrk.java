@@ -107,20 +107,26 @@ final class Wrk {
    * answer is not a result.
    */
   static Result[] alternate(Load baseline, Load subject, int rounds) {
-    run(new Load(baseline.url(), baseline.headers(), baseline.connections(), 2));
-    run(new Load(subject.url(), subject.headers(), subject.connections(), 2));
-    List<Result> b = new ArrayList<>();
-    List<Result> s = new ArrayList<>();
-    for (int i = 0; i < rounds; i++) {
-      if (i % 2 == 0) {
-        b.add(checked(baseline));
-        s.add(checked(subject));
-      } else {
-        s.add(checked(subject));
-        b.add(checked(baseline));
+    return alternate(List.of(baseline, subject), rounds);
+  }
+
+  /**
+   * {@link #alternate(Load, Load, int)} for any number of loads: each round runs them all, in an
+   * order rotated by one from the round before; returns the medians in the order given.
+   */
+  static Result[] alternate(List<Load> loads, int rounds) {
+    for (Load load : loads) {
+      run(new Load(load.url(), load.headers(), load.connections(), 2));
+    }
+    List<List<Result>> results = new ArrayList<>();
+    loads.forEach(l -> results.add(new ArrayList<>()));
+    for (int round = 0; round < rounds; round++) {
+      for (int j = 0; j < loads.size(); j++) {
+        int which = (j + round) % loads.size();
+        results.get(which).add(checked(loads.get(which)));
       }
     }
-    return new Result[] {median(b), median(s)};
+    return results.stream().map(Wrk::median).toArray(Result[]::new);
   }
 
   private static Result checked(Load load) {

@@ -307,6 +307,18 @@ class ProxyTest {
     assertEquals(0, apiCalls().size());
   }
 
+  /** Paths that become /v1/proxy/... only once normalised: the proxy reads paths as written, so they are refused. */
+  @ParameterizedTest
+  @ValueSource(strings = {"/v1/./proxy/esignglobal/me", "/v1//proxy/esignglobal/me", "/v1/x/../proxy/esignglobal/me"})
+  void aPathThatReachesTheProxyOnlyByNormalisationIsRefused(String uri) {
+    startBroker();
+    stubApi(200, "ok");
+    HttpResponse<Buffer> r = get(uri);
+    assertEquals(400, r.statusCode(), uri);
+    assertEquals("invalid_request", r.bodyAsJsonObject().getString("error"));
+    assertEquals(0, apiCalls().size());
+  }
+
   @Test
   void aKeyWithoutTheProxyActionOrTheProviderIsRefusedWithoutAnyUpstreamCall() {
     startBroker();
