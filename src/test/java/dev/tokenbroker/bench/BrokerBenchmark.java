@@ -261,81 +261,74 @@ class BrokerBenchmark {
    * The API proxy's cost: a GET through the broker to a bare Vert.x upstream, against the same GET
    * straight to that upstream and through Vert.x's own reverse proxy ({@code vertx-http-proxy},
    * doing the same path rewrite and {@code Authorization} injection, same number of instances):
-   * all three loaded by {@code wrk} from outside the JVM in one run. The Vert.x proxy is the floor
-   * of what any proxy built on Vert.x can do on this machine; the broker's proxy is held to a
-   * fraction of it, like the token GET is held to a fraction of a bare server.
+   * all three loaded by {@code wrk} in one run, each server in a JVM of its own as users run them
+   * ({@link ChildJvm}), so that each one's CPU time per request is its own. The Vert.x proxy shows
+   * what any proxy built on Vert.x reaches on the machine: on 2 cores, where {@code wrk}, the
+   * upstream and the proxy share the CPU and a proxied request costs the two legs' work and the
+   * upstream's, it is well below 0.7x of the direct GET, so the broker cannot meet that goal
+   * there; the figures say how far it is from Vert.x's proxy and from the upstream.
    */
   @Test
   @Order(6)
-  void proxiedGetUnderWrkAgainstTheSameGetStraightToTheUpstream() {
+  void proxiedGetUnderWrkAgainstTheSameGetStraightToTheUpstream() throws Exception {
     Assumptions.assumeTrue(Wrk.available(), "wrk is not installed (apt-get install wrk)");
-    Vertx brokerVertx = dev.tokenbroker.Main.vertxBuilder(new io.vertx.core.VertxOptions()).build();
-    Vertx upstreamVertx = Vertx.vertx();
-    Vertx vertxProxyVertx = Vertx.vertx();
+    String answer = new JsonObject().put("id", 123).put("name", "a document").put("status", "signed").encode();
+    int upstreamPort = freePort();
+    int vertxProxyPort = freePort();
+    int brokerPort = freePort();
     try (ProviderDouble provider = ProviderDouble.start()) {
       provider.stub(post(urlPathEqualTo("/other/token")).willReturn(okJson(TestConfigs.tokenJson("bench", 86398))));
-      io.vertx.core.buffer.Buffer answer = new JsonObject().put("id", 123).put("name", "a document").put("status", "signed").toBuffer();
-      int upstreamPort = freePort();
-      int vertxProxyPort = freePort();
       JsonObject config = asDeployed(TestConfigs.broker(new JsonObject().put("other", new JsonObject()
           .put("token-url", provider.baseUrl() + "/other/token").put("client-id", "c").put("client-secret", "s")
           .put("api-base-url", "http://127.0.0.1:" + upstreamPort + "/api"))));
-      int instances = BrokerConfig.parse(config).http().instances();
-      startBareServer(upstreamVertx, upstreamPort, instances, answer);
-      startVertxProxy(vertxProxyVertx, vertxProxyPort, instances, upstreamPort, "Bearer bench");
-      try (BrokerNode node = BrokerNode.start(brokerVertx, config, Clock.systemUTC())) {
-        node.request(Addresses.get("other"), null); // the token, fetched once
+      config.getJsonObject("http").put("port", brokerPort);
+      Path configFile = Path.of("target", "bench", "proxy-broker.json");
+      Files.createDirectories(configFile.getParent());
+      Files.writeString(configFile, config.encodePrettily());
+      String instances = String.valueOf(BrokerConfig.parse(config).http().instances());
+      try (ChildJvm upstream = ChildJvm.start("proxy-upstream", "listening", BareServerMain.class.getName(),
+               String.valueOf(upstreamPort), instances, answer);
+           ChildJvm vertxProxy = ChildJvm.start("proxy-vertx", "listening", VertxProxyMain.class.getName(),
+               String.valueOf(vertxProxyPort), instances, String.valueOf(upstreamPort), "Bearer bench");
+           ChildJvm broker = ChildJvm.start("proxy-broker", "token-broker ready", "dev.tokenbroker.Main",
+               "-conf", configFile.toString())) {
         String path = "/v1/proxy/other/documents/123";
         List<String> direct = List.of("Authorization: Bearer bench");
         List<String> proxied = List.of("Authorization: Bearer " + TestConfigs.API_KEY);
-        Wrk.Load straight = new Wrk.Load("http://127.0.0.1:" + upstreamPort + "/api/documents/123", direct, 32, 8);
-        Wrk.Load vertxProxy = new Wrk.Load("http://127.0.0.1:" + vertxProxyPort + path, proxied, 32, 8);
-        Wrk.Load broker = new Wrk.Load("http://127.0.0.1:" + node.httpPort() + path, proxied, 32, 8);
-        Wrk.Result[] r = Wrk.alternate(List.of(straight, vertxProxy, broker), 3);
+        Wrk.Load straight = new Wrk.Load("http://127.0.0.1:" + upstreamPort + "/api/documents/123", direct, 32, 8, upstream.handle());
+        Wrk.Load throughVertx = new Wrk.Load("http://127.0.0.1:" + vertxProxyPort + path, proxied, 32, 8, vertxProxy.handle());
+        Wrk.Load throughBroker = new Wrk.Load("http://127.0.0.1:" + brokerPort + path, proxied, 32, 8, broker.handle());
+        for (Wrk.Load load : List.of(straight, throughVertx, throughBroker)) { // the first proxied GET fetches the token
+          assertAnswers(load, answer);
+        }
+        Wrk.Result[] r = Wrk.alternate(List.of(straight, throughVertx, throughBroker), 3);
         String name = "proxied GET (API proxy, wrk -t1 -c32)";
         double ofVertx = record(name, "requests/s", r[2].perSecond(), "Vert.x reverse proxy", r[1].perSecond(), ">= 0.8x");
         double ofDirect = record(name, "requests/s", r[2].perSecond(), "same GET straight to upstream", r[0].perSecond(), ">= 0.7x");
-        record(name, "JVM CPU us per request", r[2].cpuMicrosPerRequest(), "Vert.x reverse proxy", r[1].cpuMicrosPerRequest(), "-");
-        record(name, "JVM CPU us per request", r[2].cpuMicrosPerRequest(), "straight to upstream", r[0].cpuMicrosPerRequest(), "-");
+        record(name, "proxy's CPU us per request", r[2].cpuMicrosPerRequest(), "Vert.x reverse proxy", r[1].cpuMicrosPerRequest(), "-");
+        record(name, "upstream's CPU us per request", r[0].cpuMicrosPerRequest(), "-", 0, "-");
         record(name, "p99 us", r[2].p99Micros(), "straight to upstream", r[0].p99Micros(), "-");
         // the latency the proxy adds, measured without queueing: one connection, one request at a time
-        Wrk.Result[] one = Wrk.alternate(new Wrk.Load(straight.url(), direct, 1, 4), new Wrk.Load(broker.url(), proxied, 1, 4), 3);
+        Wrk.Result[] one = Wrk.alternate(new Wrk.Load(straight.url(), direct, 1, 4, upstream.handle()),
+            new Wrk.Load(throughBroker.url(), proxied, 1, 4, broker.handle()), 3);
         double addedP99 = one[1].p99Micros() - one[0].p99Micros();
         record("proxied GET (API proxy, wrk -t1 -c1)", "p99 us", one[1].p99Micros(), "straight to upstream", one[0].p99Micros(),
             "< 1000 us added");
         assertGoal(ofVertx >= 0.8 && ofDirect >= 0.7 && addedP99 < 1000, "proxy at %.2fx Vert.x's reverse proxy and %.2fx direct under"
             + " load, %.0f us added to p99 one request at a time; goals >= 0.8x, >= 0.7x, < 1000 us", ofVertx, ofDirect, addedP99);
       }
-    } finally {
-      Await.result(vertxProxyVertx.close());
-      Await.result(upstreamVertx.close());
-      Await.result(brokerVertx.close());
     }
   }
 
-  /**
-   * Vert.x's reverse proxy in front of the upstream, doing what the broker's proxy does per request:
-   * {@code /v1/proxy/other/x} becomes {@code /api/x}, and the caller's {@code Authorization} is
-   * replaced by the token's.
-   */
-  private static void startVertxProxy(Vertx vertx, int port, int instances, int upstreamPort, String authorization) {
-    Await.result(vertx.deployVerticle(() -> new io.vertx.core.VerticleBase() {
-      @Override
-      public Future<?> start() {
-        io.vertx.httpproxy.HttpProxy proxy = io.vertx.httpproxy.HttpProxy.reverseProxy(
-            vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(64)));
-        proxy.origin(upstreamPort, "127.0.0.1").addInterceptor(new io.vertx.httpproxy.ProxyInterceptor() {
-          @Override
-          public Future<io.vertx.httpproxy.ProxyResponse> handleProxyRequest(io.vertx.httpproxy.ProxyContext context) {
-            io.vertx.httpproxy.ProxyRequest request = context.request();
-            request.setURI("/api/" + request.getURI().substring("/v1/proxy/other/".length()));
-            request.headers().set("Authorization", authorization);
-            return context.sendRequest();
-          }
-        });
-        return vertx.createHttpServer().requestHandler(proxy).listen(port, "127.0.0.1");
-      }
-    }, new io.vertx.core.DeploymentOptions().setInstances(instances)));
+  /** One GET of the load's URL answers 200 with {@code body}: what is measured is the real answer. */
+  private static void assertAnswers(Wrk.Load load, String body) throws IOException, InterruptedException {
+    java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(load.url()));
+    load.headers().forEach(h -> request.header(h.substring(0, h.indexOf(':')), h.substring(h.indexOf(':') + 1).trim()));
+    java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient()
+        .send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200 || !response.body().equals(body)) {
+      throw new AssertionError(load.url() + " answered " + response.statusCode() + ": " + response.body());
+    }
   }
 
   /**

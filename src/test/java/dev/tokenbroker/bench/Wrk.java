@@ -25,15 +25,36 @@ final class Wrk {
   private static final Pattern SOCKET_ERRORS = Pattern.compile("Socket errors: connect ([0-9]+), read ([0-9]+), write ([0-9]+), timeout ([0-9]+)");
 
   /**
-   * @param cpuMicrosPerRequest this JVM's CPU time during the load over the requests served: the
-   *     server's cost per request, much less sensitive than throughput to what else the machine runs
+   * @param cpuMicrosPerRequest the server's CPU time during the load over the requests served: its
+   *     cost per request, much less sensitive than throughput to what else the machine runs
    */
   record Result(double perSecond, double p99Micros, long errors, double cpuMicrosPerRequest) {}
 
-  /** One load: {@code connections} connections from one wrk thread for {@code seconds}. */
-  record Load(String url, List<String> headers, int connections, int seconds) {
+  /**
+   * One load: {@code connections} connections from one wrk thread for {@code seconds}, against a
+   * server in the process {@code cpuOf} (whose CPU time is measured), or in this JVM when null.
+   */
+  record Load(String url, List<String> headers, int connections, int seconds, ProcessHandle cpuOf) {
     Load {
       headers = List.copyOf(headers);
+    }
+
+    Load(String url, List<String> headers, int connections, int seconds) {
+      this(url, headers, connections, seconds, null);
+    }
+
+    Load lasting(int otherSeconds) {
+      return new Load(url, headers, connections, otherSeconds, cpuOf);
+    }
+
+    private long cpuNanos() {
+      if (cpuOf == null) {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime();
+      }
+      return cpuOf.info().totalCpuDuration()
+          .orElseThrow(() -> new IllegalStateException("the CPU time of process " + cpuOf.pid() + " cannot be read"))
+          .toNanos();
     }
   }
 
@@ -51,17 +72,15 @@ final class Wrk {
       command.add(header);
     }
     command.add(load.url());
-    com.sun.management.OperatingSystemMXBean os =
-        (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     try {
-      long cpuBefore = os.getProcessCpuTime();
+      long cpuBefore = load.cpuNanos();
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
       byte[] out = process.getInputStream().readAllBytes();
       if (!process.waitFor(load.seconds() + 30L, TimeUnit.SECONDS) || process.exitValue() != 0) {
         process.destroyForcibly();
         throw new IllegalStateException("wrk failed: " + new String(out, StandardCharsets.UTF_8));
       }
-      long cpuNanos = os.getProcessCpuTime() - cpuBefore;
+      long cpuNanos = load.cpuNanos() - cpuBefore;
       Result r = parse(new String(out, StandardCharsets.UTF_8));
       Matcher requests = REQUESTS.matcher(new String(out, StandardCharsets.UTF_8));
       double perRequest = requests.find() ? cpuNanos / 1e3 / Math.max(1, Long.parseLong(requests.group(1))) : 0;
@@ -102,7 +121,8 @@ final class Wrk {
 
   /**
    * Alternates baseline and subject {@code rounds} times (which goes first alternates too, so
-   * neither always meets a warmer JIT or a quieter machine) after one short warm-up of each;
+   * neither always meets a warmer JIT or a quieter machine) after one warm-up of each (2 s, 15 s
+   * for a server in another process);
    * returns the medians, baseline first. A round with errors fails the benchmark: a fast wrong
    * answer is not a result.
    */
@@ -116,7 +136,8 @@ final class Wrk {
    */
   static Result[] alternate(List<Load> loads, int rounds) {
     for (Load load : loads) {
-      run(new Load(load.url(), load.headers(), load.connections(), 2));
+      // a server in a JVM of its own starts cold: its JIT needs longer under load than this JVM's
+      run(load.lasting(load.cpuOf() == null ? 2 : 15));
     }
     List<List<Result>> results = new ArrayList<>();
     loads.forEach(l -> results.add(new ArrayList<>()));
