@@ -138,10 +138,11 @@ public final class ApiProxy {
       copyCapped(in, request, () -> {
         over[0] = true;
         in.handler(discarded -> {});
-        request.reset();
+        // the 413 first: resetting the request fails its answer at once, which would make it a 502
         out.putHeader(HttpHeaders.CONNECTION, "close");
         outcome.tryFail(new BrokerException(ErrorCode.REQUEST_TOO_LARGE,
             "the request body is over http.proxy-max-body-bytes (" + maxBodyBytes + " bytes)"));
+        request.reset();
       });
       in.endHandler(v -> {
         if (!over[0]) {
@@ -233,6 +234,9 @@ public final class ApiProxy {
   }
 
   private static void prepare(HttpClientRequest request, MultiMap headers, Token token) {
+    // a failure (a reset, the connection lost) also fails the answer, which is where it is handled
+    // and reported; without a handler Vert.x would log it as unhandled
+    request.exceptionHandler(t -> {});
     request.headers().addAll(headers);
     request.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token.accessToken().reveal());
   }

@@ -25,6 +25,8 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -33,6 +35,8 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -202,6 +206,25 @@ class ProxyTest {
     assertEquals(413, r.statusCode());
     assertEquals("request_too_large", r.bodyAsJsonObject().getString("error"));
     assertEquals(0, apiCalls().size());
+  }
+
+  @Test
+  void aChunkedBodyOverTheLimitIsRefusedWith413AndCutBeforeTheApiHasItWhole() throws IOException {
+    startBroker();
+    stubApi(200, "ok");
+    Path file = Files.createTempFile("upload", ".bin");
+    try {
+      Files.write(file, new byte[4 * 1024 * 1024 + 1]);
+      AsyncFile body = Await.result(node.vertx.fileSystem().open(file.toString(), new OpenOptions().setRead(true)));
+      // no Content-Length: the size is only known once the limit is passed, after the head went upstream
+      HttpResponse<Buffer> r = Await.result(client.request(HttpMethod.PUT, node.httpPort(), "127.0.0.1", "/v1/proxy/esignglobal/files")
+          .putHeader("Authorization", "Bearer " + TestConfigs.API_KEY).sendStream(body));
+      assertEquals(413, r.statusCode());
+      assertEquals("request_too_large", r.bodyAsJsonObject().getString("error"));
+      assertEquals(0, apiCalls().size());
+    } finally {
+      Files.delete(file);
+    }
   }
 
   @Test
