@@ -20,7 +20,9 @@ final class Wrk {
   static final Path BINARY = Path.of("/usr/bin/wrk");
   private static final Pattern REQUESTS = Pattern.compile("([0-9]+) requests in");
   private static final Pattern RATE = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
-  private static final Pattern P99 = Pattern.compile("\\n\\s+99(?:\\.000)?%\\s+([0-9.]+)(us|ms|s)\\b");
+  private static final Pattern P50 = percentile("50");
+  private static final Pattern P90 = percentile("90");
+  private static final Pattern P99 = percentile("99");
   private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses:\\s+([0-9]+)");
   private static final Pattern SOCKET_ERRORS = Pattern.compile("Socket errors: connect ([0-9]+), read ([0-9]+), write ([0-9]+), timeout ([0-9]+)");
 
@@ -28,7 +30,7 @@ final class Wrk {
    * @param cpuMicrosPerRequest the server's CPU time during the load over the requests served: its
    *     cost per request, much less sensitive than throughput to what else the machine runs
    */
-  record Result(double perSecond, double p99Micros, long errors, double cpuMicrosPerRequest) {}
+  record Result(double perSecond, double p50Micros, double p90Micros, double p99Micros, long errors, double cpuMicrosPerRequest) {}
 
   /**
    * One load: {@code connections} connections from one wrk thread for {@code seconds}, against a
@@ -84,7 +86,7 @@ final class Wrk {
       Result r = parse(new String(out, StandardCharsets.UTF_8));
       Matcher requests = REQUESTS.matcher(new String(out, StandardCharsets.UTF_8));
       double perRequest = requests.find() ? cpuNanos / 1e3 / Math.max(1, Long.parseLong(requests.group(1))) : 0;
-      return new Result(r.perSecond(), r.p99Micros(), r.errors(), perRequest);
+      return new Result(r.perSecond(), r.p50Micros(), r.p90Micros(), r.p99Micros(), r.errors(), perRequest);
     } catch (IOException e) {
       throw new IllegalStateException("could not run " + BINARY + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
@@ -95,16 +97,9 @@ final class Wrk {
 
   static Result parse(String output) {
     Matcher rate = RATE.matcher(output);
-    Matcher p99 = P99.matcher(output);
-    if (!rate.find() || !p99.find()) {
+    if (!rate.find()) {
       throw new IllegalStateException("unexpected wrk output: " + output);
     }
-    double value = Double.parseDouble(p99.group(1));
-    double micros = switch (p99.group(2)) {
-      case "us" -> value;
-      case "ms" -> value * 1_000;
-      default -> value * 1_000_000;
-    };
     long errors = 0;
     Matcher non2xx = NON_2XX.matcher(output);
     if (non2xx.find()) {
@@ -116,7 +111,25 @@ final class Wrk {
         errors += Long.parseLong(socket.group(i));
       }
     }
-    return new Result(Double.parseDouble(rate.group(1)), micros, errors, 0);
+    return new Result(Double.parseDouble(rate.group(1)), micros(P50, output), micros(P90, output), micros(P99, output), errors, 0);
+  }
+
+  /** A line of wrk's latency distribution ({@code --latency}), such as {@code "    99%    1.23ms"}. */
+  private static Pattern percentile(String percent) {
+    return Pattern.compile("\\n\\s+" + percent + "(?:\\.000)?%\\s+([0-9.]+)(us|ms|s)\\b");
+  }
+
+  private static double micros(Pattern percentile, String output) {
+    Matcher m = percentile.matcher(output);
+    if (!m.find()) {
+      throw new IllegalStateException("unexpected wrk output: " + output);
+    }
+    double value = Double.parseDouble(m.group(1));
+    return switch (m.group(2)) {
+      case "us" -> value;
+      case "ms" -> value * 1_000;
+      default -> value * 1_000_000;
+    };
   }
 
   /**
@@ -160,8 +173,11 @@ final class Wrk {
 
   private static Result median(List<Result> results) {
     double[] rates = results.stream().mapToDouble(Result::perSecond).sorted().toArray();
+    double[] p50s = results.stream().mapToDouble(Result::p50Micros).sorted().toArray();
+    double[] p90s = results.stream().mapToDouble(Result::p90Micros).sorted().toArray();
     double[] p99s = results.stream().mapToDouble(Result::p99Micros).sorted().toArray();
     double[] cpus = results.stream().mapToDouble(Result::cpuMicrosPerRequest).sorted().toArray();
-    return new Result(rates[rates.length / 2], p99s[p99s.length / 2], 0, cpus[cpus.length / 2]);
+    int m = results.size() / 2;
+    return new Result(rates[m], p50s[m], p90s[m], p99s[m], 0, cpus[m]);
   }
 }
