@@ -233,14 +233,16 @@ class TwoNodeClusterTest {
     Await.until("the restarted node's copy of the token", Duration.ofSeconds(10), () -> restarted.service().store().cached(acme) != null);
     Await.until("the partition table to settle", Duration.ofSeconds(30),
         () -> ClusterSupport.hazelcast(restarted.vertx).getPartitionService().isClusterSafe());
-    int callsAtRejoin = provider.calls(path);
     long atRejoin = survivor.service().store().cached(acme).version();
+    // for the report only: a refresh the survivor's copy does not show yet may already be counted here
+    int callsAtRejoin = provider.calls(path);
     Await.until("two rotations after the restarted node rejoined", Duration.ofSeconds(30),
         () -> survivor.service().store().cached(acme).version() >= atRejoin + 2
             && restarted.service().store().cached(acme).version() >= atRejoin + 2);
 
     List<ServeEvent> exchanges = provider.exchanges(path);
-    assertTrue(exchanges.size() >= callsAtRejoin + 2, exchanges.size() + " calls, " + callsAtRejoin + " of them before the rejoin");
+    // version n took n answers from the provider: the authorization, then one per refresh
+    assertTrue(exchanges.size() >= atRejoin + 2, exchanges.size() + " calls for version " + (atRejoin + 2) + " or later");
     assertEquals("authorization_code", ProviderDouble.params(exchanges.get(0).getRequest()).get("grant_type"));
     List<String> sent = new ArrayList<>();
     for (int i = 1; i < exchanges.size(); i++) {
