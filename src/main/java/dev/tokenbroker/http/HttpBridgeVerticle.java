@@ -3,6 +3,7 @@ package dev.tokenbroker.http;
 import dev.tokenbroker.config.HttpConfig;
 import dev.tokenbroker.config.KeyAction;
 import dev.tokenbroker.metrics.BrokerMetrics;
+import dev.tokenbroker.net.OutboundHttp;
 import dev.tokenbroker.onboarding.OnboardingService;
 import dev.tokenbroker.proxy.ApiProxy;
 import dev.tokenbroker.proxy.RejectionBudget;
@@ -132,7 +133,7 @@ public final class HttpBridgeVerticle extends VerticleBase {
     if (providerTrustPem != null) {
       proxyOptions.setTrustOptions(new PemTrustOptions().addCertPath(providerTrustPem));
     }
-    proxyClient = vertx.createHttpClient(proxyOptions, new PoolOptions().setHttp1MaxSize(64));
+    proxyClient = OutboundHttp.client(vertx, proxyOptions, new PoolOptions().setHttp1MaxSize(64));
     ProxyRoutes proxyRoutes = new ProxyRoutes(service, new ApiProxy(vertx, proxyClient, service, rejections,
         config.limits().proxyMaxBodyBytes()), metrics, accessLog);
     proxyRoutes.mount(router);

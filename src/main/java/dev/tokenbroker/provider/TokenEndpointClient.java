@@ -2,6 +2,7 @@ package dev.tokenbroker.provider;
 
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
+import dev.tokenbroker.net.OutboundHttp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -77,7 +78,7 @@ public final class TokenEndpointClient {
       options.setTrustOptions(new PemTrustOptions().addCertPath(trustPem));
     }
     this.vertx = vertx;
-    this.client = vertx.createHttpClient(options);
+    this.client = OutboundHttp.client(vertx, options);
     this.clock = clock;
   }
 

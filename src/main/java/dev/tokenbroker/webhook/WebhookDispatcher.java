@@ -2,6 +2,7 @@ package dev.tokenbroker.webhook;
 
 import dev.tokenbroker.config.WebhookConfig;
 import dev.tokenbroker.error.BrokerException;
+import dev.tokenbroker.net.OutboundHttp;
 import dev.tokenbroker.token.RotationReason;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenEvents;
@@ -67,7 +68,7 @@ public final class WebhookDispatcher implements TokenEvents {
     this.clock = clock;
     this.hooks = List.copyOf(hooks);
     this.initialBackoffMs = initialBackoffMs;
-    this.client = vertx.createHttpClient(new HttpClientOptions().setVerifyHost(true).setConnectTimeout(5_000)
+    this.client = OutboundHttp.client(vertx, new HttpClientOptions().setVerifyHost(true).setConnectTimeout(5_000)
         .setKeepAliveTimeout(5));
   }
 

@@ -19,11 +19,15 @@ import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.SuiteReport;
 import dev.tokenbroker.support.TestConfigs;
 import dev.tokenbroker.token.TokenKey;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
+import io.vertx.ext.web.client.HttpResponse;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -48,33 +52,47 @@ class SecretHygieneTest {
   private static final List<String> SECRETS = List.of(CLIENT_SECRET, API_KEY, "SEKRET-access-1", "SEKRET-refresh-1",
       "SEKRET-access-2", "SEKRET-refresh-2", "SEKRET-code-4711", "SEKRET-wrong-key");
 
+  /** Every log record of every logger, all levels of the broker's, with stack traces, while open. */
+  private static final class LogCapture extends Handler implements AutoCloseable {
+    private final StringBuffer text = new StringBuffer();
+    private final Logger root = Logger.getLogger("");
+    private final Logger broker = Logger.getLogger("dev.tokenbroker");
+    private final Level before = broker.getLevel();
+
+    LogCapture() {
+      // Vert.x (re)reads the JUL configuration when its logging starts, dropping handlers added before
+      io.vertx.core.internal.logging.LoggerFactory.getLogger(SecretHygieneTest.class);
+      root.addHandler(this);
+      broker.setLevel(Level.ALL);
+    }
+
+    @Override
+    public void publish(LogRecord r) {
+      text.append(r.getLevel()).append(' ').append(r.getLoggerName()).append(' ').append(r.getMessage()).append('\n');
+      if (r.getThrown() != null) {
+        StringWriter w = new StringWriter();
+        r.getThrown().printStackTrace(new PrintWriter(w));
+        text.append(w);
+      }
+    }
+
+    String text() {
+      return text.toString();
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {
+      root.removeHandler(this);
+      broker.setLevel(before);
+    }
+  }
+
   @Test
   void noSecretReachesLogsEventsMetricsErrorsOrToString() {
-    // Vert.x (re)reads the JUL configuration when its logging starts, dropping handlers added before
-    io.vertx.core.internal.logging.LoggerFactory.getLogger(SecretHygieneTest.class);
-    StringBuffer logs = new StringBuffer();
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        logs.append(r.getLevel()).append(' ').append(r.getLoggerName()).append(' ').append(r.getMessage()).append('\n');
-        if (r.getThrown() != null) {
-          StringWriter w = new StringWriter();
-          r.getThrown().printStackTrace(new PrintWriter(w));
-          logs.append(w);
-        }
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    Logger root = Logger.getLogger("");
-    Logger broker = Logger.getLogger("dev.tokenbroker");
-    Level before = broker.getLevel();
-    root.addHandler(capture);
-    broker.setLevel(Level.ALL);
+    LogCapture logs = new LogCapture();
     Map<String, StringBuilder> places = new LinkedHashMap<>();
     for (String place : List.of("logs", "bus events", "SSE", "metrics", "error bodies", "token list", "pages", "toString")) {
       places.put(place, new StringBuilder());
@@ -119,13 +137,12 @@ class SecretHygieneTest {
         Await.result(sseClient.close());
       }
     } finally {
-      root.removeHandler(capture);
-      broker.setLevel(before);
+      logs.close();
     }
-    places.get("logs").append(logs);
+    places.get("logs").append(logs.text());
 
     places.forEach((place, text) -> assertFalse(text.isEmpty(), "nothing captured from " + place));
-    assertTrue(logs.toString().contains("rotated to v2"), "the log capture works");
+    assertTrue(logs.text().contains("rotated to v2"), "the log capture works");
     assertTrue(places.get("SSE").toString().contains("token.rotated"));
     assertTrue(places.get("error bodies").toString().contains("unauthorized"));
     List<String> leaks = new ArrayList<>();
@@ -139,5 +156,45 @@ class SecretHygieneTest {
       }
     });
     assertEquals(List.of(), leaks);
+  }
+
+  /**
+   * A token endpoint and an API that answer with no status line, only tokens: the token GET and
+   * the API proxy fail cleanly (503, 502), and those bytes - which Vert.x quotes in the message of
+   * its parse error - reach no log.
+   */
+  @Test
+  void aGarbageAnswerCarryingTokensReachesNoLog() {
+    String garbage = "{\"access_token\":\"SEKRET-garbage-access\",\"refresh_token\":\"SEKRET-garbage-refresh\"}\r\n\r\n";
+    Vertx vertx = Vertx.vertx();
+    try (LogCapture logs = new LogCapture(); ProviderDouble provider = ProviderDouble.start()) {
+      NetServer junk = vertx.createNetServer().connectHandler(socket -> socket.handler(request -> socket.end(Buffer.buffer(garbage))));
+      int port = Await.result(junk.listen(0, "127.0.0.1")).actualPort();
+      provider.stub(post(urlPathEqualTo("/other/token")).willReturn(okJson(TestConfigs.tokenJson("access-ok", 3600))));
+      JsonObject providers = new JsonObject()
+          .put("junk", new JsonObject().put("token-url", "http://127.0.0.1:" + port + "/token").put("client-id", "c")
+              .put("client-secret", "s"))
+          .put("other", new JsonObject().put("token-url", provider.baseUrl() + "/other/token").put("client-id", "c")
+              .put("client-secret", "s").put("api-base-url", "http://127.0.0.1:" + port + "/api"));
+      try (BrokerNode node = BrokerNode.start(TestConfigs.broker(providers))) {
+        Http http = new Http(node);
+        HttpResponse<Buffer> token = http.send(HttpMethod.GET, "/v1/tokens/junk", TestConfigs.API_KEY);
+        HttpResponse<Buffer> proxied = http.send(HttpMethod.GET, "/v1/proxy/other/documents", TestConfigs.API_KEY);
+
+        assertEquals(503, token.statusCode(), token.bodyAsString());
+        assertEquals(502, proxied.statusCode(), proxied.bodyAsString());
+        assertEquals("upstream_unavailable", proxied.bodyAsJsonObject().getString("error"));
+        assertFalse(token.bodyAsString().contains("SEKRET") || proxied.bodyAsString().contains("SEKRET"));
+      }
+      String logged = logs.text();
+      assertTrue(logged.contains("/v1/proxy/other/documents 502"), "the log capture works: " + logged);
+      SuiteReport.SECRET_CHECKS.incrementAndGet();
+      if (logged.contains("SEKRET")) {
+        SuiteReport.SECRETS_LEAKED.incrementAndGet();
+      }
+      assertFalse(logged.contains("SEKRET"), logged);
+    } finally {
+      Await.result(vertx.close());
+    }
   }
 }
