@@ -1,6 +1,7 @@
 package dev.tokenbroker.proxy;
 
 import io.vertx.core.MultiMap;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -69,7 +70,7 @@ public final class ProxyHeaders {
   }
 
   private static Set<String> connectionNamed(MultiMap headers) {
-    Set<String> names = new java.util.HashSet<>();
+    Set<String> names = new HashSet<>();
     for (String value : headers.getAll("Connection")) {
       for (String token : value.split(",")) {
         if (!token.isBlank()) {
