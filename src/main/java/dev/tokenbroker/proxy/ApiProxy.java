@@ -16,11 +16,13 @@ import io.vertx.core.streams.WriteStream;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
+import java.util.Set;
 
 /**
  * Forwards one caller's request to the provider's API with the account's token, and relays the
@@ -34,11 +36,18 @@ import io.vertx.core.http.RequestOptions;
  *       {@link RejectionBudget} allows - and a replayable request is sent once more with the token
  *       that rotation produced; never more than once. A streamed request gets the 401 as it is.</li>
  *   <li>Redirects are never followed: a 3xx goes back to the caller as it is.</li>
+ *   <li>A replayable request with an idempotent method (GET, PUT, DELETE) whose connection closed
+ *       before any answer is sent once more: a kept-alive connection the API closes when idle can
+ *       meet a request on its way.</li>
  * </ul>
  * Failures before the answer's head: 502 {@code upstream_unavailable}, 504 {@code upstream_timeout}
  * (no answer within {@code proxy-timeout-seconds}), 413.
  */
 public final class ApiProxy {
+  /** Methods that may be sent again after a connection failure (RFC 9110 9.2.2). */
+  private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.DELETE,
+      HttpMethod.OPTIONS);
+
   /** Bodies up to this size, declared by Content-Length, are buffered so a 401 can be retried. */
   public static final long REPLAY_BUFFER_BYTES = 1024 * 1024;
 
@@ -110,16 +119,28 @@ public final class ApiProxy {
    */
   private Future<HttpClientResponse> buffered(ProviderSpec spec, Target url, HttpMethod method, MultiMap headers, Token token,
                                               Buffer body) {
+    return sendBuffered(spec, url, method, headers, token, body)
+        .recover(failure -> IDEMPOTENT.contains(method) && closedUnderfoot(failure)
+            // most likely a kept-alive connection the API closed (its idle timeout) as the request
+            // went out: nothing was answered, and this method may be sent again (RFC 9110 9.2.2)
+            ? sendBuffered(spec, url, method, headers, token, body)
+            : Future.failedFuture(failure))
+        .recover(failure -> Future.failedFuture(unreachable(failure, false)));
+  }
+
+  private Future<HttpClientResponse> sendBuffered(ProviderSpec spec, Target url, HttpMethod method, MultiMap headers,
+                                                  Token token, Buffer body) {
     return client.request(options(spec, url, method)).compose(request -> {
       prepare(request, headers, token);
-      return (body == null ? request.send() : request.send(body)).transform(ar -> {
-        if (ar.failed()) {
-          return Future.failedFuture(unreachable(ar.cause(), false));
-        }
-        ar.result().pause();
-        return Future.succeededFuture(ar.result());
-      });
-    }, failure -> Future.failedFuture(unreachable(failure, false)));
+      return (body == null ? request.send() : request.send(body)).onSuccess(HttpClientResponse::pause);
+    });
+  }
+
+  /** The connection closed or was reset before any answer: not a refused connection, TLS, or a timeout. */
+  private static boolean closedUnderfoot(Throwable failure) {
+    return failure instanceof HttpClosedException
+        || failure instanceof java.io.IOException && !(failure instanceof java.net.ConnectException)
+        && !(failure instanceof javax.net.ssl.SSLException);
   }
 
   /** Sends the caller's body as it arrives, no faster than the provider takes it. */

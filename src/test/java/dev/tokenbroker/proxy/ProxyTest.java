@@ -249,6 +249,76 @@ class ProxyTest {
     assertTrue(cut instanceof io.vertx.core.http.HttpClosedException || cut instanceof io.vertx.core.VertxException, cut.toString());
   }
 
+  /**
+   * An API that answers the first request on a connection and closes the connection when a second
+   * one arrives on it: what a kept-alive connection looks like when the API's idle timeout closes
+   * it as a request goes out. Counts the requests it received and the connections they came on.
+   */
+  private static final class ClosingApi implements AutoCloseable {
+    final Vertx vertx = Vertx.vertx();
+    final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    final int port;
+
+    ClosingApi() {
+      io.vertx.core.net.NetServer server = vertx.createNetServer().connectHandler(socket -> {
+        connections.incrementAndGet();
+        StringBuilder received = new StringBuilder();
+        int[] answered = {0};
+        socket.handler(data -> {
+          received.append(data.toString(java.nio.charset.StandardCharsets.ISO_8859_1));
+          int end;
+          while ((end = received.indexOf("\r\n\r\n")) >= 0) {
+            received.delete(0, end + 4);
+            requests.incrementAndGet();
+            if (answered[0]++ == 0) {
+              socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+            } else {
+              socket.close();
+            }
+          }
+        });
+      });
+      port = Await.result(server.listen(0, "127.0.0.1")).actualPort();
+    }
+
+    @Override
+    public void close() {
+      Await.result(vertx.close());
+    }
+  }
+
+  @Test
+  void aGetWhoseKeptAliveConnectionClosesUnderItIsSentOnceMoreOnANewOne() {
+    try (ClosingApi api = new ClosingApi()) {
+      startBroker(c -> c.getJsonObject("providers").getJsonObject("other").put("api-base-url", "http://127.0.0.1:" + api.port));
+      HttpResponse<Buffer> first = send(HttpMethod.GET, "/v1/proxy/other/a", TestConfigs.API_KEY, null, null);
+      HttpResponse<Buffer> second = send(HttpMethod.GET, "/v1/proxy/other/b", TestConfigs.API_KEY, null, null);
+
+      assertEquals(200, first.statusCode());
+      assertEquals(200, second.statusCode(), second.bodyAsString());
+      assertEquals("ok", second.bodyAsString());
+      // the second GET met the closing connection, then went once more on a new one
+      assertEquals(3, api.requests.get());
+      assertEquals(2, api.connections.get());
+    }
+  }
+
+  @Test
+  void aPostWhoseConnectionClosesUnderItIsNotSentAgain() {
+    try (ClosingApi api = new ClosingApi()) {
+      startBroker(c -> c.getJsonObject("providers").getJsonObject("other").put("api-base-url", "http://127.0.0.1:" + api.port));
+      HttpResponse<Buffer> first = send(HttpMethod.POST, "/v1/proxy/other/a", TestConfigs.API_KEY, null, null);
+      HttpResponse<Buffer> second = send(HttpMethod.POST, "/v1/proxy/other/b", TestConfigs.API_KEY, null, null);
+
+      assertEquals(200, first.statusCode());
+      assertEquals(502, second.statusCode());
+      assertEquals("upstream_unavailable", second.bodyAsJsonObject().getString("error"));
+      assertEquals(2, api.requests.get());
+      assertEquals(1, api.connections.get());
+    }
+  }
+
   /** The API refuses the first token and accepts the second. */
   private void stubApiAcceptingOnlyTheSecondToken() {
     provider.stub(WireMock.get(urlPathEqualTo(API + "/me")).withHeader("Authorization", matching("Bearer t1-.*"))
