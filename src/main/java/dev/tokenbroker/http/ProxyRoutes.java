@@ -89,18 +89,15 @@ final class ProxyRoutes {
     String rest = request.path().substring(PREFIX.length());
     int slash = rest.indexOf('/');
     String provider = slash < 0 ? rest : rest.substring(0, slash);
-    ProviderSpec spec = service.providerNames().contains(provider) ? service.provider(provider) : null;
     request.response().endHandler(v -> {
       int status = request.response().getStatusCode();
       accessLog.record(request, status, started, apiKey.name());
-      if (spec != null) {
+      if (service.providerNames().contains(provider)) { // no meters for names callers make up
         metrics.proxied(provider, status, System.nanoTime() - started);
       }
     });
     try {
-      if (spec == null) {
-        service.provider(provider); // the unknown provider's 404
-      }
+      ProviderSpec spec = service.provider(provider);
       TokenKey key = new TokenKey(provider, TokenRequest.account(accountHeader(request)));
       ScopeCheck.token(apiKey.scope(), KeyAction.PROXY, key);
       service.checkAccount(key);

@@ -26,8 +26,9 @@ public final class ProxyPath {
    * @param apiBase the provider's API base, without a trailing slash
    * @param rawPath the caller's path after {@code /v1/proxy/<provider>/}, still percent-encoded
    * @param rawQuery the caller's query string as received, or null
+   * @return the whole URL: {@link #requestUri} with the base's origin, to state the invariants by
    */
-  public static String target(String apiBase, String rawPath, String rawQuery) {
+  static String target(String apiBase, String rawPath, String rawQuery) {
     ApiBase base = ApiBase.parse(apiBase);
     return base.url() + requestUri(base, rawPath, rawQuery).substring(base.path().length());
   }
@@ -39,16 +40,15 @@ public final class ProxyPath {
    * decode to or normalise into anything, so the URL parsing of the full check would find nothing.
    */
   public static String requestUri(ApiBase base, String rawPath, String rawQuery) {
-    String query = rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery;
     if (isPlain(rawPath) && isPlainQuery(rawQuery)) {
-      return base.path() + "/" + rawPath + query;
+      return base.path() + "/" + rawPath + query(rawQuery);
     }
     return checkedRequestUri(base, rawPath, rawQuery);
   }
 
   /** {@link #requestUri} by the full check alone, whatever the path (the one-scan lane must agree with it). */
   static String checkedRequestUri(ApiBase base, String rawPath, String rawQuery) {
-    String query = rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery;
+    String query = query(rawQuery);
     check(rawPath);
     requireBelow(base.url(), base.url() + "/" + rawPath + query);
     return base.path() + "/" + rawPath + query;
@@ -98,6 +98,10 @@ public final class ProxyPath {
       }
     }
     return true;
+  }
+
+  private static String query(String rawQuery) {
+    return rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery;
   }
 
   private static boolean isUnreserved(char c) {

@@ -288,10 +288,15 @@ class ProxyTest {
     }
   }
 
+  /** The provider {@code other}'s API base on a local port. */
+  private void startBrokerWithOtherApiOn(int port) {
+    startBroker(c -> c.getJsonObject("providers").getJsonObject("other").put("api-base-url", "http://127.0.0.1:" + port));
+  }
+
   @Test
   void aGetWhoseKeptAliveConnectionClosesUnderItIsSentOnceMoreOnANewOne() {
     try (ClosingApi api = new ClosingApi()) {
-      startBroker(c -> c.getJsonObject("providers").getJsonObject("other").put("api-base-url", "http://127.0.0.1:" + api.port));
+      startBrokerWithOtherApiOn(api.port);
       HttpResponse<Buffer> first = send(HttpMethod.GET, "/v1/proxy/other/a", TestConfigs.API_KEY, null, null);
       HttpResponse<Buffer> second = send(HttpMethod.GET, "/v1/proxy/other/b", TestConfigs.API_KEY, null, null);
 
@@ -307,7 +312,7 @@ class ProxyTest {
   @Test
   void aPostWhoseConnectionClosesUnderItIsNotSentAgain() {
     try (ClosingApi api = new ClosingApi()) {
-      startBroker(c -> c.getJsonObject("providers").getJsonObject("other").put("api-base-url", "http://127.0.0.1:" + api.port));
+      startBrokerWithOtherApiOn(api.port);
       HttpResponse<Buffer> first = send(HttpMethod.POST, "/v1/proxy/other/a", TestConfigs.API_KEY, null, null);
       HttpResponse<Buffer> second = send(HttpMethod.POST, "/v1/proxy/other/b", TestConfigs.API_KEY, null, null);
 
