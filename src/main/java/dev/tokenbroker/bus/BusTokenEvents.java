@@ -40,12 +40,16 @@ public final class BusTokenEvents implements TokenEvents {
   }
 
   @Override
-  public void recovered(Token token, int failures) {
-    bus.publish(Addresses.RECOVERED, new JsonObject()
+  public void recovered(Token token, int failures, Instant lostAnswerAt) {
+    JsonObject event = new JsonObject()
         .put("provider", token.key().provider())
         .put("account", token.key().account())
         .put("version", token.version())
-        .put("failures", failures));
+        .put("failures", failures);
+    if (lostAnswerAt != null) {
+      event.put("lost_answer_at", lostAnswerAt.getEpochSecond());
+    }
+    bus.publish(Addresses.RECOVERED, event);
   }
 
   @Override

@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Renews tokens before they expire: one Vert.x timer per token this node owns, at
  * {@code expires_at - skew - jitter}, or earlier to keep a refresh token with a known end alive
  * ({@link dev.tokenbroker.token.TokenPolicy#keepAliveAt}), or at the backoff's retry time after a
- * failure; or, for a refresh token whose end renewing cannot move, at the time
+ * failure, or promptly after a lost answer ({@link dev.tokenbroker.token.TokenPolicy#replayAt}); or,
+ * for a refresh token whose end renewing cannot move, at the time
  * {@code token.expiring} is due, before the renewal. Every
  * change to a token (from any node) reschedules it; timers are cancelled on reschedule, when
  * the token goes away or moves to another node, and on undeploy. One instance per node.
@@ -177,6 +178,10 @@ public final class RefreshVerticle extends VerticleBase {
     }
     if (token.retryAt() != null && token.retryAt().isAfter(at)) {
       at = token.retryAt();
+    }
+    Instant replay = service.policy().replayAt(token);
+    if (replay != null) {
+      at = replay; // a lost answer is replayed promptly, however long the access token has left
     }
     Instant warning = warnings ? service.policy().expiringWarningAt(token) : null;
     if (warning != null && warning.isBefore(at)) {

@@ -5,6 +5,7 @@ import dev.tokenbroker.provider.BodyEncoding;
 import dev.tokenbroker.provider.ClientAuth;
 import dev.tokenbroker.provider.ClientCredentials;
 import dev.tokenbroker.provider.Preset;
+import dev.tokenbroker.provider.LostAnswer;
 import dev.tokenbroker.provider.ProviderSpec;
 import dev.tokenbroker.secret.Secret;
 import io.vertx.core.json.JsonObject;
@@ -446,7 +447,7 @@ final class ConfigParser {
     return new ProviderSpec(name, preset == null ? null : preset.configName(), tokenUrl, authorizeUrl, grant,
         body, clientAuth, clientId, Secret.of(clientSecret), s.string("scope", null), redirectUri,
         Duration.ofSeconds(timeout), rotates, refreshLifetime, s.bool("pkce", false), params, accounts,
-        apiBaseUrl, Duration.ofSeconds(proxyTimeout), revocationUrl);
+        apiBaseUrl, Duration.ofSeconds(proxyTimeout), revocationUrl, s.choice("lost-answer", LostAnswer.class, LostAnswer.REPLAY));
   }
 
   /** The proxy's target: no query or fragment (paths are appended to it), no trailing slash. */

@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param proxyTimeout how long the proxy waits for the provider's API to answer
  *     ({@code providers.<p>.proxy-timeout-seconds})
  * @param revocationUrl the RFC 7009 revocation endpoint ({@code providers.<p>.revocation-url}), or null
+ * @param lostAnswer what a refresh whose answer was lost does next ({@code providers.<p>.lost-answer})
  */
 public record ProviderSpec(
     String name,
@@ -40,7 +41,8 @@ public record ProviderSpec(
     Map<String, ClientCredentials> accounts,
     String apiBaseUrl,
     Duration proxyTimeout,
-    String revocationUrl) {
+    String revocationUrl,
+    LostAnswer lostAnswer) {
 
   /** How long the proxy waits for an answer unless {@code proxy-timeout-seconds} says otherwise. */
   public static final Duration DEFAULT_PROXY_TIMEOUT = Duration.ofSeconds(30);
@@ -51,6 +53,26 @@ public record ProviderSpec(
   public ProviderSpec {
     authorizeParams = Map.copyOf(authorizeParams);
     accounts = Map.copyOf(accounts);
+    lostAnswer = lostAnswer == null ? LostAnswer.REPLAY : lostAnswer;
+  }
+
+  /** A provider with the default lost-answer policy ({@link LostAnswer#REPLAY}). */
+  public ProviderSpec(String name, String preset, String tokenUrl, String authorizeUrl, GrantType grant, BodyEncoding body,
+                      ClientAuth clientAuth, String clientId, Secret clientSecret, String scope, String redirectUri,
+                      Duration timeout, boolean rotatesRefreshTokens, Long refreshTokenLifetimeSeconds, boolean pkce,
+                      Map<String, String> authorizeParams, Map<String, ClientCredentials> accounts, String apiBaseUrl,
+                      Duration proxyTimeout, String revocationUrl) {
+    this(name, preset, tokenUrl, authorizeUrl, grant, body, clientAuth, clientId, clientSecret, scope, redirectUri, timeout,
+        rotatesRefreshTokens, refreshTokenLifetimeSeconds, pkce, authorizeParams, accounts, apiBaseUrl, proxyTimeout,
+        revocationUrl, LostAnswer.REPLAY);
+  }
+
+  /**
+   * True when a call with a refresh token whose earlier call has no known outcome may be made: the
+   * provider keeps refresh tokens, or rotates them and {@code lost-answer} is {@code replay}.
+   */
+  public boolean replaysLostAnswers() {
+    return !rotatesRefreshTokens || lostAnswer == LostAnswer.REPLAY;
   }
 
   /** A provider without a revocation endpoint. */
@@ -95,7 +117,7 @@ public record ProviderSpec(
     if (own != null) {
       return Optional.of(new ProviderSpec(name, preset, tokenUrl, authorizeUrl, grant, body, clientAuth, own.clientId(),
           own.clientSecret(), scope, redirectUri, timeout, rotatesRefreshTokens, refreshTokenLifetimeSeconds, pkce,
-          authorizeParams, accounts, apiBaseUrl, proxyTimeout, revocationUrl));
+          authorizeParams, accounts, apiBaseUrl, proxyTimeout, revocationUrl, lostAnswer));
     }
     return Optional.of(this);
   }

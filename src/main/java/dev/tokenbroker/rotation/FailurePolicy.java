@@ -3,19 +3,25 @@ package dev.tokenbroker.rotation;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.grant.ClientCredentialsGrant;
-import dev.tokenbroker.grant.RefreshTokenGrant;
-import dev.tokenbroker.provider.ProviderSpec;
-import dev.tokenbroker.provider.TokenGrant;
-import dev.tokenbroker.token.TokenKey;
+import dev.tokenbroker.provider.LostAnswer;
 import dev.tokenbroker.token.TokenPolicy;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * What a failed rotation means, decided without I/O: how to classify the provider's failure, whether
  * only a person can help now ({@code authorization_required}, no retries), and otherwise when to try
- * again (exponential backoff with jitter, a provider's {@code Retry-After} honoured) and what
- * callers are told meanwhile. Time and randomness come from the injected {@link TokenPolicy}.
+ * again (exponential backoff with jitter, capped by the time the current token has left, a provider's
+ * {@code Retry-After} honoured; a lost answer replayed promptly) and what callers are told meanwhile.
+ * Time and randomness come from the injected {@link TokenPolicy}.
+ *
+ * <p><b>Lost answers.</b> A call with a rotating refresh token whose outcome is unknown (the request
+ * may have reached the provider, no answer came back) may have spent the refresh token. With
+ * {@code lost-answer: replay} the same refresh token is sent again, the first time within seconds
+ * (inside providers' grace windows), then with the usual backoff, until the provider answers; a
+ * refused replay needs a new authorization and says so. With {@code lost-answer: reauthorize} the
+ * account needs a new authorization at once.
  */
 public final class FailurePolicy {
   private final TokenPolicy timing;
@@ -25,49 +31,67 @@ public final class FailurePolicy {
   }
 
   /**
-   * The decision after a failure: the error to record, and {@code retryAt} (null: do not retry by
-   * itself, a person must authorize again).
+   * The decision after a failure: the error to record, {@code retryAt} (null: do not retry by itself,
+   * a person must authorize again), and since when the current refresh token has a call without an
+   * answer (null: every call with it was answered) - the mark the stored token keeps.
    */
-  public record Decision(BrokerException error, int failures, Instant retryAt) {
+  public record Decision(BrokerException error, int failures, Instant retryAt, Instant unansweredSince) {
     public boolean authorizationRequired() {
       return retryAt == null;
     }
   }
 
-  /** Decides after a failed grant; {@code previousFailures} is how many came right before it. */
-  public Decision decide(TokenKey key, BrokerException cause, ProviderSpec spec, TokenGrant grant, int previousFailures) {
-    BrokerException error = classify(key, cause, spec, grant);
+  /** Decides after a failed call. */
+  public Decision decide(RefreshAttempt attempt, BrokerException cause) {
+    boolean lost = attempt.rotatesRefreshToken() && cause.isOutcomeUnknown();
+    // a definite answer to a replay says nothing about the earlier lost call: its mark stays
+    Instant unanswered = lost && !attempt.isReplay() ? attempt.sentAt() : attempt.lostSince();
+    BrokerException error = classify(attempt, cause, lost);
+    int failures = attempt.previousFailures() + 1;
     if (error.code() == ErrorCode.AUTHORIZATION_REQUIRED) {
-      return new Decision(error, previousFailures + 1, null);
+      return new Decision(error, failures, null, unanswered);
     }
-    int failures = previousFailures + 1;
-    return new Decision(error, failures, timing.now().plus(timing.backoff(failures, error.retryAfterSeconds())));
+    Instant retryAt = lost && !attempt.isReplay() ? timing.firstReplayAt()
+        : timing.retryAt(attempt.current(), failures, error.retryAfterSeconds());
+    return new Decision(error, failures, retryAt, unanswered);
   }
 
   /**
-   * The previous lease holder was calling the provider with this refresh token when its lease
-   * ended (the node died or was cut off mid-call): the call's outcome is unknown.
+   * A call with this refresh token has no known outcome (the previous lease holder was calling the
+   * provider when it died or was cut off, or the broker stopped mid-call), and the provider's
+   * {@code lost-answer} policy forbids sending it again: the account needs a new authorization.
    */
-  public Decision decideInterrupted(TokenKey key, ProviderSpec spec, TokenGrant grant, int previousFailures) {
-    return decide(key, BrokerException.outcomeUnknown(ErrorCode.PROVIDER_UNAVAILABLE, "the node that was refreshing "
-        + key + " stopped before storing the provider's answer"), spec, grant, previousFailures);
+  public Decision decideUnreplayable(RefreshAttempt attempt) {
+    return new Decision(new BrokerException(ErrorCode.AUTHORIZATION_REQUIRED, lostAnswer(attempt, attempt.lostSince())
+        + " (the broker calling the provider stopped before storing it); with lost-answer: "
+        + LostAnswer.REAUTHORIZE.configName() + " the refresh token is never sent twice: authorize the account again"),
+        attempt.previousFailures() + 1, null, attempt.lostSince());
   }
 
-  /** What a failed grant means for the account. */
-  static BrokerException classify(TokenKey key, BrokerException cause, ProviderSpec spec, TokenGrant grant) {
-    boolean refresh = grant instanceof RefreshTokenGrant;
-    if (refresh && spec.rotatesRefreshTokens() && cause.isOutcomeUnknown()) {
-      // RFC 9700: after a lost answer the provider may have rotated the refresh token, and sending
-      // the old one again can revoke the whole grant. Stop and ask for a new authorization instead.
-      return new BrokerException(ErrorCode.AUTHORIZATION_REQUIRED, "the refresh of " + key + " may have been processed"
-          + " by the provider but its answer was lost (" + cause.getMessage() + "); the old refresh token is not"
-          + " sent again: authorize the account again");
+  /** What a failed call means for the account. */
+  static BrokerException classify(RefreshAttempt attempt, BrokerException cause, boolean lost) {
+    if (lost) {
+      String text = lostAnswer(attempt, attempt.isReplay() ? attempt.lostSince() : attempt.sentAt()) + " ("
+          + cause.getMessage() + ")";
+      if (attempt.spec().lostAnswer() == LostAnswer.REAUTHORIZE) {
+        return new BrokerException(ErrorCode.AUTHORIZATION_REQUIRED, text + "; with lost-answer: "
+            + LostAnswer.REAUTHORIZE.configName() + " the refresh token is never sent twice: authorize the account again");
+      }
+      return BrokerException.outcomeUnknown(cause.code(), text + "; the same refresh token is sent again");
     }
-    if (grant instanceof ClientCredentialsGrant && cause.code() == ErrorCode.AUTHORIZATION_REQUIRED) {
+    if (attempt.rotatesRefreshToken() && attempt.isReplay() && cause.code() == ErrorCode.AUTHORIZATION_REQUIRED) {
+      return new BrokerException(ErrorCode.AUTHORIZATION_REQUIRED, lostAnswer(attempt, attempt.lostSince())
+          + " and the provider refused the replay (" + cause.getMessage() + "): authorize the account again");
+    }
+    if (attempt.grant() instanceof ClientCredentialsGrant && cause.code() == ErrorCode.AUTHORIZATION_REQUIRED) {
       // no person can fix a client-credentials grant: it is a provider/configuration error, retried with backoff
       return new BrokerException(ErrorCode.PROVIDER_ERROR, cause.getMessage());
     }
     return cause;
+  }
+
+  private static String lostAnswer(RefreshAttempt attempt, Instant at) {
+    return "the answer to the refresh of " + attempt.key() + " at " + at.truncatedTo(ChronoUnit.SECONDS) + " was lost";
   }
 
   /** The answer to the caller whose rotation failed. */

@@ -19,8 +19,9 @@ public final class LeasePermits {
   public static RotationLeases.Permit permit(TokenKey key, String holder, JsonObject answer, SealedBox box) {
     switch (answer.getString("kind")) {
       case "granted":
+        Long abandonedSince = answer.getLong("abandoned_since");
         return RotationLeases.Permit.granted(new RotationLeases.Lease(key, holder, answer.getInteger("failures", 0),
-            answer.getString("abandoned_call")));
+            answer.getString("abandoned_call"), abandonedSince == null ? null : Instant.ofEpochMilli(abandonedSince)));
       case "busy":
         return RotationLeases.Permit.busy();
       default:

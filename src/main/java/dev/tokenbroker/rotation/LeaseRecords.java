@@ -7,9 +7,10 @@ import java.util.concurrent.TimeUnit;
  * The lease table's rules as pure functions of one record, shared by every {@link RotationLeases}
  * implementation so that a single node and a cluster follow the same rules. A record is JSON:
  * <ul>
- *   <li>{@code {"state":"rotating","holder":id,"until":ms,"failures":n,"calling":fingerprint?}}: a lease;
- *       {@code until} is when it ends unless extended; {@code calling} is set once the holder is about
- *       to call the provider with that refresh token.</li>
+ *   <li>{@code {"state":"rotating","holder":id,"until":ms,"failures":n,"calling":fingerprint?,"calling_since":ms?}}:
+ *       a lease; {@code until} is when it ends unless extended; {@code calling} is set once the holder is
+ *       about to call the provider with that refresh token, at {@code calling_since}: if the lease ends
+ *       with it set, that call's outcome is unknown since then.</li>
  *   <li>{@code {"state":"backoff","failures":n,"until":ms,"error":..}}: nobody rotates before
  *       {@code until}; {@code error} is the failure's code and description, sealed by the caller
  *       (these rules never need to read it).</li>
@@ -47,6 +48,7 @@ public final class LeaseRecords {
     JsonObject record = current == null ? null : new JsonObject(current);
     int failures = 0;
     String abandoned = null;
+    long abandonedSince = 0;
     if (record != null) {
       long until = record.getLong("until", 0L);
       failures = record.getInteger("failures", 0);
@@ -55,6 +57,7 @@ public final class LeaseRecords {
           return Change.keep(new JsonObject().put("kind", "busy"));
         }
         abandoned = record.getString("calling");
+        abandonedSince = record.getLong("calling_since", until);
       } else if (until > now) {
         return Change.keep(record.copy().put("kind", "backoff"));
       }
@@ -63,7 +66,7 @@ public final class LeaseRecords {
         .put("failures", failures);
     JsonObject answer = new JsonObject().put("kind", "granted").put("failures", failures);
     if (abandoned != null) {
-      answer.put("abandoned_call", abandoned);
+      answer.put("abandoned_call", abandoned).put("abandoned_since", abandonedSince);
     }
     return Change.write(lease, ttlMillis + RETENTION_MILLIS, answer);
   }
@@ -75,8 +78,8 @@ public final class LeaseRecords {
       return Change.keep(refused());
     }
     record.put("until", now + ttlMillis);
-    if (callingFingerprint != null) {
-      record.put("calling", callingFingerprint);
+    if (callingFingerprint != null && !callingFingerprint.equals(record.getString("calling"))) {
+      record.put("calling", callingFingerprint).put("calling_since", now);
     }
     return Change.write(record, ttlMillis + RETENTION_MILLIS, accepted());
   }

@@ -78,9 +78,15 @@ public interface RotationLeases {
   /**
    * A granted lease: the key, a holder id unique to this grant, how many failures came before,
    * and, when the previous holder's lease ended while it was calling the provider, the
-   * fingerprint of the refresh token that call carried (its outcome is unknown).
+   * fingerprint of the refresh token that call carried and when it was made (its outcome is unknown
+   * since then).
    */
-  record Lease(TokenKey key, String holder, int previousFailures, String abandonedCall) {
+  record Lease(TokenKey key, String holder, int previousFailures, String abandonedCall, Instant abandonedSince) {
+    /** A lease whose previous holder left no call behind. */
+    public Lease(TokenKey key, String holder, int previousFailures) {
+      this(key, holder, previousFailures, null, null);
+    }
+
     @Override
     public String toString() {
       return "Lease[" + key.id() + " holder " + holder + "]";

@@ -17,19 +17,28 @@ import java.time.Instant;
 /**
  * How one rotation of a token happens across the cluster, whatever the grant. Invariants:
  * <ol>
- *   <li><b>A refresh token is sent at most once.</b> Only the holder of the key's lease calls the
- *       provider, and only after it has read the token again under the lease (a previous holder
- *       may just have stored a newer one) and {@linkplain RotationLeases#confirm confirmed} the lease
- *       (and, with {@code cluster.min-members}, the quorum) right before the call.</li>
+ *   <li><b>A refresh token is never sent while an earlier call with it may be in flight, and never
+ *       after an answer for it arrived.</b> Only the holder of the key's lease calls the provider,
+ *       and only after it has read the token again under the lease (a previous holder may just have
+ *       stored a newer one: an answer that arrived is stored before the lease is left) and
+ *       {@linkplain RotationLeases#confirm confirmed} the lease (and, with {@code cluster.min-members},
+ *       the quorum) right before the call. A call ends by its deadline, its connection closed, before
+ *       its holder leaves the lease.</li>
+ *   <li><b>An unknown outcome is written down before it can happen.</b> Before a call with a rotating
+ *       refresh token the {@link Rotation} records the intent on the stored token
+ *       ({@link Token#unansweredSince}; with a durable store it survives a full restart), and the
+ *       lease records the call; an answer clears the mark, a lost answer keeps it.</li>
  *   <li><b>A lease outlives the call made under it.</b> Its TTL is the provider call's hard deadline
  *       plus {@link #MARGIN}, set again when the call starts, and the holder's node extends it while
  *       it stores the result.</li>
  *   <li><b>Only the holder releases or backs off</b>; the holder id is checked where the lease record
  *       lives, so a late or foreign release changes nothing.</li>
- *   <li><b>An interrupted call is never repeated with the same refresh token.</b> If a lease ends
- *       while its holder was calling the provider (the node died or was cut off), the next holder
- *       is told; if the refresh token it would send is the one that call carried, the outcome is
- *       unknown and the {@link Rotation} decides without resending it.</li>
+ *   <li><b>A call whose outcome is unknown is replayed, or never repeated, as the provider's
+ *       {@code lost-answer} says.</b> If the stored token carries the mark, or a lease ended while
+ *       its holder was calling the provider with the same refresh token (the node died or was cut
+ *       off), the next call is a replay ({@link Rotation#perform} is told since when the answer is
+ *       lost); when the {@link Rotation} may not replay it, it decides without sending
+ *       ({@link Rotation#unreplayable}).</li>
  *   <li><b>Failures back off cluster-wide</b>: the lease becomes a backoff record every node honours.</li>
  *   <li>A caller that finds the lease busy waits for it and reads what the holder stored; it never
  *       calls the provider while another holder is active.</li>
@@ -64,11 +73,33 @@ public final class RotationProtocol {
     /** The grant that would renew {@code current}; throws a {@link BrokerException} when none can (e.g. 401). */
     TokenGrant plan(Token current);
 
-    /** Calls the provider with {@code grant} and stores the result; completes with an {@link Outcome}. */
-    Future<Outcome> perform(Token current, TokenGrant grant, int previousFailures);
+    /** True when {@code grant} may be sent although an earlier call with it has no known outcome. */
+    boolean mayReplay(TokenGrant grant);
 
-    /** A previous holder's call with the same refresh token was interrupted: decide without resending it. */
-    Future<Outcome> interrupted(Token current, TokenGrant grant, int previousFailures);
+    /**
+     * Right before the call, while the lease is held: records on the stored token {@code current}, where an unknown
+     * outcome of a call with {@code grant} would matter, that the call is about to be made. Completes
+     * with the token as stored now (the one to renew), with null when the stored token changed
+     * meanwhile (read it again), or fails when the call must not be made (nothing was sent).
+     */
+    Future<Token> intend(Token current, TokenGrant grant);
+
+    /** Undoes {@link #intend} when the call was not made after all (best effort). */
+    Future<Void> withdraw(Token intended, Token current);
+
+    /**
+     * Calls the provider with {@code grant} and stores the result; completes with an {@link Outcome}.
+     *
+     * @param lostSince when an earlier call with the same refresh token lost its answer (this call is
+     *     a replay), or null
+     */
+    Future<Outcome> perform(Token current, TokenGrant grant, int previousFailures, Instant lostSince);
+
+    /**
+     * An earlier call with the same refresh token has had no answer since {@code lostSince} and
+     * {@link #mayReplay} forbids sending it again: decide without sending.
+     */
+    Future<Outcome> unreplayable(Token current, TokenGrant grant, int previousFailures, Instant lostSince);
   }
 
   /** How a rotation ended, which tells the protocol how to leave the lease. */
@@ -131,6 +162,11 @@ public final class RotationProtocol {
   }
 
   private Future<Token> holding(RotationLeases.Lease lease, TokenNeed need, Duration ttl, Rotation rotation) {
+    return holding(lease, need, ttl, rotation, BUSY_ATTEMPTS);
+  }
+
+  /** @param reads how often the token may be read again when it changes under the lease before the call */
+  private Future<Token> holding(RotationLeases.Lease lease, TokenNeed need, Duration ttl, Rotation rotation, int reads) {
     return store.load(lease.key()).compose(current -> {
       if (need.settledBy(current, policy)) {
         return leases.release(lease).map(current);
@@ -141,17 +177,57 @@ public final class RotationProtocol {
       } catch (BrokerException e) {
         return leases.release(lease).transform(x -> Future.failedFuture(e));
       }
-      String fingerprint = grant.refreshTokenFingerprint();
-      boolean interrupted = fingerprint != null && fingerprint.equals(lease.abandonedCall());
-      return leases.confirm(lease, fingerprint, policy.now(), ttl).transform(confirmed -> {
-        if (confirmed.failed()) { // nothing was sent
-          return leases.release(lease).transform(x -> Future.<Token>failedFuture(confirmed.cause()));
+      Instant lostSince = lostSince(lease, current, grant);
+      if (lostSince != null && !rotation.mayReplay(grant)) {
+        return settle(lease, rotation.unreplayable(current, grant, lease.previousFailures(), lostSince));
+      }
+      Future<Token> intent = current == null ? Future.succeededFuture() : rotation.intend(current, grant);
+      return intent.transform(intended -> {
+        if (intended.failed()) { // nothing was sent
+          return leases.release(lease).transform(x -> Future.<Token>failedFuture(intended.cause()));
         }
-        Future<Outcome> work = interrupted ? rotation.interrupted(current, grant, lease.previousFailures())
-            : rotation.perform(current, grant, lease.previousFailures());
-        return work.transform(ar -> ar.succeeded() ? leave(lease, ar.result()) : abandon(lease, ar.cause()));
+        if (current != null && intended.result() == null) { // changed under the lease (a mark, an authorization): read it again
+          return reads > 1 ? holding(lease, need, ttl, rotation, reads - 1)
+              : leases.release(lease).transform(x -> Future.<Token>failedFuture(new BrokerException(
+                  ErrorCode.PROVIDER_UNAVAILABLE, "the token of " + lease.key() + " keeps changing; try again", 1L)));
+        }
+        return call(lease, ttl, rotation, current, intended.result(), grant, lostSince);
       });
     }, loadFailure -> leases.release(lease).transform(x -> Future.failedFuture(loadFailure)));
+  }
+
+  /** Confirms the lease right before the call, then calls; a call not made withdraws its intent. */
+  private Future<Token> call(RotationLeases.Lease lease, Duration ttl, Rotation rotation, Token current, Token sending,
+                             TokenGrant grant, Instant lostSince) {
+    return leases.confirm(lease, grant.refreshTokenFingerprint(), policy.now(), ttl).transform(confirmed -> {
+      if (confirmed.failed()) { // nothing was sent
+        return rotation.withdraw(sending, current).transform(w -> leases.release(lease))
+            .transform(x -> Future.<Token>failedFuture(confirmed.cause()));
+      }
+      return settle(lease, rotation.perform(sending, grant, lease.previousFailures(), lostSince));
+    });
+  }
+
+  /**
+   * Since when a call with the refresh token {@code grant} carries has no answer: the mark on the
+   * stored token, or the call of a previous holder whose lease ended mid-call; null when there is none.
+   */
+  private Instant lostSince(RotationLeases.Lease lease, Token current, TokenGrant grant) {
+    String fingerprint = grant.refreshTokenFingerprint();
+    if (fingerprint == null) {
+      return null;
+    }
+    if (current != null && current.unansweredSince() != null) {
+      return current.unansweredSince(); // the mark is only ever set for the token's own refresh token
+    }
+    if (fingerprint.equals(lease.abandonedCall())) {
+      return lease.abandonedSince() != null ? lease.abandonedSince() : policy.now();
+    }
+    return null;
+  }
+
+  private Future<Token> settle(RotationLeases.Lease lease, Future<Outcome> work) {
+    return work.transform(ar -> ar.succeeded() ? leave(lease, ar.result()) : abandon(lease, ar.cause()));
   }
 
   private Future<Token> leave(RotationLeases.Lease lease, Outcome outcome) {

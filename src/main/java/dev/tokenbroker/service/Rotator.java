@@ -3,11 +3,14 @@ package dev.tokenbroker.service;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.grant.GrantSelection;
+import dev.tokenbroker.grant.RefreshTokenGrant;
+import dev.tokenbroker.provider.LostAnswer;
 import dev.tokenbroker.provider.ProviderSpec;
 import dev.tokenbroker.provider.TokenEndpointClient;
 import dev.tokenbroker.provider.TokenGrant;
 import dev.tokenbroker.provider.TokenResponse;
 import dev.tokenbroker.rotation.FailurePolicy;
+import dev.tokenbroker.rotation.RefreshAttempt;
 import dev.tokenbroker.rotation.RotationProtocol;
 import dev.tokenbroker.token.RotationReason;
 import dev.tokenbroker.token.Token;
@@ -19,6 +22,7 @@ import dev.tokenbroker.token.TokenStore;
 import io.vertx.core.Future;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
+import java.time.Instant;
 
 /**
  * The provider side of a rotation, run by {@link RotationProtocol} under the key's lease: call the
@@ -55,21 +59,79 @@ final class Rotator {
       }
 
       @Override
-      public Future<RotationProtocol.Outcome> perform(Token current, TokenGrant grant, int previousFailures) {
-        return call(spec, grant).transform(ar -> ar.succeeded()
-            ? storeRotated(key, spec, current, ar.result(), reason, previousFailures)
-            : failed(key, current, failures.decide(key, BrokerException.from(ar.cause()), spec, grant, previousFailures),
-                ar.cause()));
+      public boolean mayReplay(TokenGrant grant) {
+        return !(grant instanceof RefreshTokenGrant) || spec.replaysLostAnswers();
       }
 
       @Override
-      public Future<RotationProtocol.Outcome> interrupted(Token current, TokenGrant grant, int previousFailures) {
-        if (!spec.rotatesRefreshTokens()) {
-          return perform(current, grant, previousFailures); // the same refresh token stays valid: sending it again is safe
+      public Future<Token> intend(Token current, TokenGrant grant) {
+        return Rotator.this.intend(key, spec, current, grant);
+      }
+
+      @Override
+      public Future<Void> withdraw(Token intended, Token current) {
+        if (intended == current) {
+          return Future.succeededFuture();
         }
-        return failed(key, current, failures.decideInterrupted(key, spec, grant, previousFailures), null);
+        return store.compareAndSet(key, intended.version(), current).<Void>mapEmpty().otherwiseEmpty();
+      }
+
+      @Override
+      public Future<RotationProtocol.Outcome> perform(Token current, TokenGrant grant, int previousFailures, Instant lostSince) {
+        RefreshAttempt attempt = attempt(current, grant, previousFailures, lostSince);
+        if (attempt.isReplay()) {
+          LOG.info("Replaying the refresh token of " + key + ": the answer to its refresh at " + attempt.lostSince()
+              + " was lost (lost-answer: " + spec.lostAnswer().configName() + ")");
+        }
+        return call(spec, grant).transform(ar -> ar.succeeded()
+            ? storeRotated(key, spec, current, ar.result(), reason, previousFailures, attempt.lostSince())
+            : failed(key, current, failures.decide(attempt, BrokerException.from(ar.cause())), ar.cause()));
+      }
+
+      @Override
+      public Future<RotationProtocol.Outcome> unreplayable(Token current, TokenGrant grant, int previousFailures,
+                                                          Instant lostSince) {
+        return failed(key, current, failures.decideUnreplayable(attempt(current, grant, previousFailures, lostSince)), null);
+      }
+
+      /** The call about to be made; only a rotating refresh token's lost answer makes it a replay. */
+      private RefreshAttempt attempt(Token current, TokenGrant grant, int previousFailures, Instant lostSince) {
+        boolean rotating = grant instanceof RefreshTokenGrant && spec.rotatesRefreshTokens();
+        return new RefreshAttempt(key, spec, grant, current, previousFailures, policy.now(), rotating ? lostSince : null);
       }
     };
+  }
+
+  /**
+   * The write-ahead intent of a call with a rotating refresh token: the stored token is marked
+   * {@linkplain Token#unansweredSince unanswered since now} before the call, so that whoever reads it
+   * next - another node after this one died, or this broker after a full restart from its durable
+   * store - knows the call's outcome is unknown. Nothing to write for other grants, or when the mark
+   * is there already (a replay). Completes with the token as stored, or null when it changed
+   * meanwhile. When the store fails to take the mark: with {@code lost-answer: reauthorize} the call
+   * is not made (the mark is what guarantees its refresh token is never sent twice, even across a
+   * restart); with {@code replay} it goes ahead (the shared cache and the lease know of the call, and
+   * a replay is what an unknown outcome leads to anyway).
+   */
+  private Future<Token> intend(TokenKey key, ProviderSpec spec, Token current, TokenGrant grant) {
+    if (current.unansweredSince() != null || !(grant instanceof RefreshTokenGrant)
+        || !spec.rotatesRefreshTokens()) {
+      return Future.succeededFuture(current);
+    }
+    Token marked = current.withUnansweredSince(policy.now());
+    return store.compareAndSet(key, current.version(), marked).transform(ar -> {
+      if (ar.succeeded()) {
+        return Future.succeededFuture(ar.result() ? marked : null);
+      }
+      if (spec.lostAnswer() == LostAnswer.REAUTHORIZE) {
+        return Future.failedFuture(new BrokerException(ErrorCode.PROVIDER_UNAVAILABLE, "the refresh of " + key
+            + " could not be recorded before the call (" + BrokerException.from(ar.cause()).getMessage()
+            + "); nothing was sent, try again", 2L));
+      }
+      LOG.warn("The refresh of " + key + " goes ahead without a durable record of its call: "
+          + BrokerException.from(ar.cause()).getMessage());
+      return Future.succeededFuture(marked);
+    });
   }
 
   /** A token-endpoint call, timed and counted by outcome. */
@@ -84,7 +146,7 @@ final class Rotator {
    * take it keeps it in memory and fails: the rotation still counts (the old refresh token is spent).
    */
   private Future<RotationProtocol.Outcome> storeRotated(TokenKey key, ProviderSpec spec, Token current, TokenResponse response,
-                                                         RotationReason reason, int previousFailures) {
+                                                         RotationReason reason, int previousFailures, Instant lostSince) {
     Token next = IssuedToken.from(key, current, response, spec, policy.now(), policy.config().defaultLifetimeSeconds());
     return store.compareAndSet(key, IssuedToken.versionOf(current), next).transform(ar -> {
       if (ar.failed()) {
@@ -92,7 +154,7 @@ final class Rotator {
             : Future.failedFuture(ar.cause());
       }
       if (ar.result()) {
-        announce(current, next, reason, previousFailures);
+        announce(current, next, reason, previousFailures, lostSince);
         return Future.succeededFuture(RotationProtocol.Outcome.rotated(next));
       }
       LOG.warn("Token " + key + " was rotated concurrently elsewhere; the provider's answer is not stored");
@@ -106,7 +168,7 @@ final class Rotator {
       Token next = IssuedToken.from(key, current, response, spec, policy.now(), policy.config().defaultLifetimeSeconds());
       return store.compareAndSet(key, IssuedToken.versionOf(current), next).compose(stored -> {
         if (stored) {
-          announce(current, next, RotationReason.AUTHORIZED, 0);
+          announce(current, next, RotationReason.AUTHORIZED, 0, null);
           events.authorized(next);
           return Future.succeededFuture(next);
         }
@@ -143,7 +205,7 @@ final class Rotator {
     }
     BrokerException error = decision.error();
     Token marked = current.withFailure(error.code().error() + ": " + error.getMessage(), decision.authorizationRequired(),
-        decision.retryAt(), decision.failures());
+        decision.retryAt(), decision.failures(), decision.unansweredSince());
     return store.compareAndSet(current.key(), current.version(), marked)
         .<Void>mapEmpty()
         .recover(t -> {
@@ -154,17 +216,19 @@ final class Rotator {
 
   /**
    * Tells subscribers of the new token: {@code token.rotated}, and {@code token.recovered} when the
-   * rotations before it failed (recorded on the replaced token, or counted by the lease).
+   * rotations before it failed (recorded on the replaced token, or counted by the lease) or it
+   * replayed a refresh token whose answer was lost at {@code lostSince}.
    */
-  private void announce(Token replaced, Token token, RotationReason reason, int previousFailures) {
+  private void announce(Token replaced, Token token, RotationReason reason, int previousFailures, Instant lostSince) {
     int failures = Math.max(previousFailures, replaced == null ? 0 : replaced.failures());
-    if (replaced != null && replaced.isFailing()) {
+    if ((replaced != null && replaced.isFailing()) || lostSince != null) {
       failures = Math.max(1, failures);
     }
     announce(token, reason);
     if (failures > 0) {
-      LOG.info("Token " + token.key() + " recovered after " + failures + " failed refresh(es)");
-      events.recovered(token, failures);
+      LOG.info("Token " + token.key() + " recovered after " + failures + " failed refresh(es)"
+          + (lostSince == null ? "" : ", by replaying the refresh token whose answer at " + lostSince + " was lost"));
+      events.recovered(token, failures, lostSince);
     }
   }
 

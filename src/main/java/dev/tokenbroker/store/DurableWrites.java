@@ -11,21 +11,26 @@ import java.util.Map;
 
 /**
  * Tokens the cache holds but the database does not have yet. Per token at most one save is in
- * flight; a newer version offered meanwhile replaces the one waiting, so the newest version is the
- * one that lands, and an older save never follows a newer one. A token leaves this set once its
- * newest version is stored (or the database holds a newer one still).
+ * flight; a newer version offered meanwhile - or a later write of the same version, such as a
+ * failure or the mark of a call about to be made - replaces the one waiting, so the latest write is
+ * the one that lands, and an older save never follows a newer one. Writes are told apart by a
+ * sequence number, not by version, so a same-version write is only reported durable once it is
+ * stored itself. A token leaves this set once its latest write is stored (or the database holds a
+ * newer version still).
  */
 final class DurableWrites {
   private static final Logger LOG = LoggerFactory.getLogger(DurableWrites.class);
 
   private static final class Entry {
     Token latest;
-    long durable; // the newest version known to be stored
+    long latestSeq; // the write that offered latest
+    long durableSeq; // the latest write known to be stored (or covered by a newer version stored)
     Future<Void> running;
   }
 
   private final TokenRepository repository;
   private final Map<TokenKey, Entry> entries = new HashMap<>(); // guarded by this
+  private long writes; // guarded by this
 
   DurableWrites(TokenRepository repository) {
     this.repository = repository;
@@ -44,13 +49,16 @@ final class DurableWrites {
    * it; fails when the save fails, and the token stays pending for {@link #retry}.
    */
   Future<Void> write(Token token) {
+    long wanted;
     synchronized (this) {
       Entry e = entries.computeIfAbsent(token.key(), k -> new Entry());
-      if (e.latest == null || token.version() > e.latest.version()) {
+      if (e.latest == null || token.version() >= e.latest.version()) {
         e.latest = token;
+        e.latestSeq = ++writes;
       }
+      wanted = e.latestSeq; // an older version offered now is covered by the newer one waiting
     }
-    return flush(token.key(), token.version(), true);
+    return flush(token.key(), wanted, true);
   }
 
   /** Starts one save for each pending token that has none in flight. */
@@ -58,11 +66,10 @@ final class DurableWrites {
     List<Map.Entry<TokenKey, Long>> due;
     synchronized (this) {
       due = entries.entrySet().stream().filter(e -> e.getValue().running == null)
-          .map(e -> Map.entry(e.getKey(), e.getValue().latest.version())).toList();
+          .map(e -> Map.entry(e.getKey(), e.getValue().latestSeq)).toList();
     }
     for (Map.Entry<TokenKey, Long> d : due) {
-      flush(d.getKey(), d.getValue(), false).onSuccess(v -> LOG.info("Token " + d.getKey() + " v" + d.getValue()
-          + " is now stored durably"));
+      flush(d.getKey(), d.getValue(), false).onSuccess(v -> LOG.info("Token " + d.getKey() + " is now stored durably"));
     }
   }
 
@@ -77,8 +84,8 @@ final class DurableWrites {
   }
 
   /**
-   * Ensures version {@code wanted} or newer is stored. If a save is in flight, waits for it and
-   * then (once, when {@code again}) saves the newest version if that is still needed.
+   * Ensures write {@code wanted} or a later one is stored. If a save is in flight, waits for it and
+   * then (once, when {@code again}) saves the latest write if that is still needed.
    */
   private Future<Void> flush(TokenKey key, long wanted, boolean again) {
     Future<Void> waitFor;
@@ -88,7 +95,7 @@ final class DurableWrites {
         return Future.succeededFuture(); // stored (or forgotten)
       }
       if (e.running == null) {
-        e.running = save(key, e, e.latest);
+        e.running = save(key, e, e.latest, e.latestSeq);
         waitFor = e.running;
         again = false;
       } else {
@@ -99,7 +106,7 @@ final class DurableWrites {
     return waitFor.transform(ar -> {
       synchronized (this) {
         Entry e = entries.get(key);
-        if (e == null || e.durable >= wanted) {
+        if (e == null || e.durableSeq >= wanted) {
           return Future.succeededFuture();
         }
       }
@@ -111,16 +118,16 @@ final class DurableWrites {
     });
   }
 
-  private Future<Void> save(TokenKey key, Entry e, Token token) {
+  private Future<Void> save(TokenKey key, Entry e, Token token, long seq) {
     return repository.save(token).transform(ar -> {
       synchronized (this) {
         e.running = null;
         if (ar.succeeded()) {
-          e.durable = Math.max(e.durable, token.version());
+          e.durableSeq = Math.max(e.durableSeq, seq);
           if (!ar.result()) {
             LOG.warn("Token " + key + " v" + token.version() + " not stored: the durable store holds a newer version");
           }
-          if (entries.get(key) == e && e.latest.version() <= token.version()) {
+          if (entries.get(key) == e && e.latestSeq <= seq) {
             entries.remove(key);
           }
         }

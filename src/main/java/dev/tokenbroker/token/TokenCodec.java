@@ -43,6 +43,9 @@ public final class TokenCodec {
     if (t.expiringAnnounced()) {
       json.put("expiring_announced", true);
     }
+    if (t.unansweredSince() != null) {
+      json.put("unanswered_since", t.unansweredSince().toEpochMilli());
+    }
     return json.encode();
   }
 
@@ -50,6 +53,7 @@ public final class TokenCodec {
     JsonObject j = new JsonObject(text);
     Long refreshExpires = j.getLong("refresh_expires_at");
     Long retryAt = j.getLong("retry_at");
+    Long unanswered = j.getLong("unanswered_since");
     return new Token(
         new TokenKey(j.getString("provider"), j.getString("account")),
         Secret.of(j.getString("access_token")),
@@ -65,7 +69,8 @@ public final class TokenCodec {
         retryAt == null ? null : Instant.ofEpochMilli(retryAt),
         j.getInteger("failures", 0),
         j.getBoolean("refresh_end_fixed", false),
-        j.getBoolean("expiring_announced", false));
+        j.getBoolean("expiring_announced", false),
+        unanswered == null ? null : Instant.ofEpochMilli(unanswered));
   }
 
   /** The version in an encoded token without decoding the rest; 0 for null. */

@@ -10,8 +10,13 @@ public interface TokenEvents {
   /** @param retryAt when the broker will try again by itself, or null if it will not */
   void failed(TokenKey key, BrokerException error, boolean authorizationRequired, Instant retryAt);
 
-  /** The first successful rotation ({@code token}) after {@code failures} failed ones. */
-  void recovered(Token token, int failures);
+  /**
+   * The first successful rotation ({@code token}) after {@code failures} failed ones.
+   *
+   * @param lostAnswerAt when the rotation replayed a refresh token whose earlier answer was lost: the
+   *     time of that lost call; otherwise null
+   */
+  void recovered(Token token, int failures, Instant lostAnswerAt);
 
   /** The refresh token of {@code key}, which renewing cannot extend, ends at {@code refreshExpiresAt}. */
   void expiring(TokenKey key, Instant refreshExpiresAt);
@@ -37,8 +42,8 @@ public interface TokenEvents {
       }
 
       @Override
-      public void recovered(Token token, int failures) {
-        list.forEach(e -> e.recovered(token, failures));
+      public void recovered(Token token, int failures, Instant lostAnswerAt) {
+        list.forEach(e -> e.recovered(token, failures, lostAnswerAt));
       }
 
       @Override
@@ -66,7 +71,7 @@ public interface TokenEvents {
     public void failed(TokenKey key, BrokerException error, boolean authorizationRequired, Instant retryAt) {}
 
     @Override
-    public void recovered(Token token, int failures) {}
+    public void recovered(Token token, int failures, Instant lostAnswerAt) {}
 
     @Override
     public void expiring(TokenKey key, Instant refreshExpiresAt) {}

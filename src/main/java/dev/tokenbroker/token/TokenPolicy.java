@@ -104,6 +104,56 @@ public final class TokenPolicy {
   }
 
   /**
+   * When to send a refresh token again whose last call has no answer ({@link Token#unansweredSince}):
+   * at the retry time its failure set (promptly after a lost answer), or now when none is set (the
+   * broker stopped mid-call, or a call is under way: the renewal then joins or waits for it); not at
+   * the usual renewal time, which may be hours away while the provider's grace for a replay is short.
+   * Null when every call with the token's refresh token was answered.
+   */
+  public Instant replayAt(Token token) {
+    if (token.unansweredSince() == null || token.authorizationRequired()) {
+      return null;
+    }
+    return token.retryAt() != null ? token.retryAt() : now();
+  }
+
+  /** The longest wait before the first replay of a refresh token whose answer was lost. */
+  static final Duration MAX_REPLAY_DELAY = Duration.ofSeconds(5);
+
+  /**
+   * When to try again after {@code failures} consecutive failures of the renewal of {@code current}
+   * (null: no token yet): after the {@linkplain #backoff backoff}, but never past the moment the
+   * current access token falls below the minimum validity - the wait is capped at half the time
+   * left until then (at half the time left until it expires, once below it), at least one second -
+   * so retries come faster as the end nears and a provider outage shorter than the skew never lets
+   * the token expire while its renewal waits. A provider's {@code Retry-After} is honoured even so.
+   */
+  public Instant retryAt(Token current, int failures, Long retryAfterSeconds) {
+    Instant now = now();
+    long delay = backoff(failures, null).toMillis();
+    if (current != null && current.expiresAt().isAfter(now)) {
+      Instant due = current.expiresAt().minusSeconds(config.minValiditySeconds());
+      Instant end = due.isAfter(now) ? due : current.expiresAt();
+      delay = Math.min(delay, Math.max(1000, Duration.between(now, end).toMillis() / 2));
+    }
+    if (retryAfterSeconds != null) {
+      delay = Math.max(delay, Math.min(retryAfterSeconds, 24 * 3600) * 1000);
+    }
+    return now.plusMillis(delay);
+  }
+
+  /**
+   * When to replay a refresh token whose answer was just lost: promptly, inside the grace windows
+   * providers give a spent refresh token (Okta: 30 s), whatever failures came before - the first
+   * step of the backoff, at least one second (the abandoned call's connection is closed by then)
+   * and at most {@link #MAX_REPLAY_DELAY} (5 s).
+   */
+  public Instant firstReplayAt() {
+    long delay = Math.max(1000, Math.min(backoff(1, null).toMillis(), MAX_REPLAY_DELAY.toMillis()));
+    return now().plusMillis(delay);
+  }
+
+  /**
    * Exponential backoff with jitter after {@code failures} consecutive failures: a delay between
    * half and all of {@code initial * 2^(failures-1)}, capped at the maximum. A provider's
    * {@code Retry-After} is honoured when it asks for longer.

@@ -98,8 +98,8 @@ public final class WebhookDispatcher implements TokenEvents {
   }
 
   @Override
-  public void recovered(Token token, int failures) {
-    emit("token.recovered", token.key(), base -> WebhookPayloads.recovered(base, token, failures));
+  public void recovered(Token token, int failures, Instant lostAnswerAt) {
+    emit("token.recovered", token.key(), base -> WebhookPayloads.recovered(base, token, failures, lostAnswerAt));
   }
 
   @Override

@@ -24,8 +24,9 @@ final class WebhookPayloads {
         .put("authorization_required", authorizationRequired).put("retry_at", retryAt == null ? null : retryAt.getEpochSecond());
   }
 
-  static JsonObject recovered(JsonObject base, Token token, int failures) {
-    return base.put("version", token.version()).put("failures", failures);
+  static JsonObject recovered(JsonObject base, Token token, int failures, Instant lostAnswerAt) {
+    base.put("version", token.version()).put("failures", failures);
+    return lostAnswerAt == null ? base : base.put("lost_answer_at", lostAnswerAt.getEpochSecond());
   }
 
   static JsonObject expiring(JsonObject base, Instant refreshExpiresAt) {

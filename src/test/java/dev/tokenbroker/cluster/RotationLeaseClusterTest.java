@@ -61,7 +61,7 @@ class RotationLeaseClusterTest {
   @Test
   void aReleaseByANonHolderIsRefusedAndTheLeaseStillHolds() {
     Lease held = acquire(a).lease();
-    Lease forged = new Lease(KEY, "someone-else", 0, null);
+    Lease forged = new Lease(KEY, "someone-else", 0);
 
     assertFalse(Await.result(b.release(forged)), "refused");
     assertFalse(Await.result(b.backOff(forged, 1, Clock.systemUTC().instant().plusSeconds(60),

@@ -103,4 +103,24 @@ class DurableWritesTest {
     repo.answers.get(3).complete(false); // the database holds a newer version still: nothing left to do
     assertEquals(0, writes.count());
   }
+
+  @Test
+  void aLaterWriteOfTheSameVersionIsOnlyDurableOnceItIsStoredItself() {
+    ControlledRepository repo = new ControlledRepository();
+    DurableWrites writes = new DurableWrites(repo);
+    Token failed = token(ACME, 5).withFailure("provider_error: HTTP 503", false, null, 1);
+    Token intent = failed.withUnansweredSince(Instant.now()); // the mark of a call about to be made
+
+    Future<Void> first = writes.write(failed);
+    Future<Void> marked = writes.write(intent);
+    repo.answers.get(0).complete(true);
+
+    assertTrue(first.succeeded());
+    assertFalse(marked.isComplete(), "the stored v5 is the one without the mark");
+    assertEquals(2, repo.saves.size());
+    assertEquals(intent, repo.saves.get(1), "the mark is saved next");
+    repo.answers.get(1).complete(true);
+    assertTrue(marked.succeeded());
+    assertEquals(0, writes.count());
+  }
 }
