@@ -4,7 +4,7 @@ import dev.tokenbroker.bus.BusTokenEvents;
 import dev.tokenbroker.bus.RefreshVerticle;
 import dev.tokenbroker.bus.TokenVerticle;
 import dev.tokenbroker.cluster.ClusterParts;
-import dev.tokenbroker.cluster.KeyOwnership;
+import dev.tokenbroker.rotation.KeyOwnership;
 import dev.tokenbroker.config.BrokerConfig;
 import dev.tokenbroker.config.StoreConfig;
 import dev.tokenbroker.store.DurableTokenStore;

@@ -1,6 +1,6 @@
 package dev.tokenbroker.accounts;
 
-import dev.tokenbroker.config.AccountGlob;
+import dev.tokenbroker.auth.AccountGlob;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.token.TokenKey;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.tokenbroker.bus;
 
+import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.token.RotationReason;
 import dev.tokenbroker.token.Token;

@@ -1,6 +1,6 @@
 package dev.tokenbroker.bus;
 
-import dev.tokenbroker.cluster.KeyOwnership;
+import dev.tokenbroker.rotation.KeyOwnership;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.token.Token;

@@ -1,5 +1,8 @@
 package dev.tokenbroker.bus;
 
+import dev.tokenbroker.wire.TokenRequest;
+import dev.tokenbroker.wire.TokenReplies;
+import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.token.RotationReason;
 import dev.tokenbroker.token.Token;

@@ -17,7 +17,7 @@ import io.vertx.core.internal.logging.LoggerFactory;
  * it again with its current key (key rotation).
  */
 final class ClusterKeyCheck {
-  static final String MAP_NAME = "token-broker.cluster-key";
+  static final String MAP_NAME = MapNames.CLUSTER_KEY;
   private static final Logger LOG = LoggerFactory.getLogger(ClusterKeyCheck.class);
   private static final String ENTRY = "check";
   private static final String TEXT = "token-broker cluster key check";

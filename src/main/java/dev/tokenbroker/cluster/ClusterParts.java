@@ -1,5 +1,6 @@
 package dev.tokenbroker.cluster;
 
+import dev.tokenbroker.rotation.KeyOwnership;
 import com.hazelcast.core.HazelcastInstance;
 import dev.tokenbroker.config.ClusterConfig;
 import dev.tokenbroker.onboarding.StateStore;

@@ -27,7 +27,7 @@ import com.hazelcast.config.SplitBrainProtectionConfig;
  * </ul>
  */
 public final class ClusterSetup {
-  public static final String PROTECTION_NAME = "token-broker.min-members";
+  public static final String PROTECTION_NAME = MapNames.MIN_MEMBERS_PROTECTION;
   static final int MERGE_DELAY_SECONDS = 10;
   private static final String HEARTBEAT_INTERVAL = "hazelcast.heartbeat.interval.seconds";
   private static final int DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 5;
@@ -70,7 +70,7 @@ public final class ClusterSetup {
   }
 
   public static Config apply(Config config, int minMembers) {
-    MapConfig tokens = config.getMapConfig(HazelcastTokenStore.MAP_NAME);
+    MapConfig tokens = config.getMapConfig(MapNames.TOKENS);
     tokens.getMergePolicyConfig().setPolicy(HigherVersionMergePolicy.class.getName());
     defaultProperty(config, "hazelcast.merge.first.run.delay.seconds", String.valueOf(MERGE_DELAY_SECONDS));
     defaultProperty(config, "hazelcast.merge.next.run.delay.seconds", String.valueOf(MERGE_DELAY_SECONDS));
@@ -80,7 +80,7 @@ public final class ClusterSetup {
           .enabled(true)
           .build();
       config.addSplitBrainProtectionConfig(protection);
-      config.getMapConfig(HazelcastRotationLeases.MAP_NAME).setSplitBrainProtectionName(PROTECTION_NAME);
+      config.getMapConfig(MapNames.ROTATIONS).setSplitBrainProtectionName(PROTECTION_NAME);
     }
     return config;
   }

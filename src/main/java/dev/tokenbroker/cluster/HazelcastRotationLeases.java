@@ -44,7 +44,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * fingerprint) is what the entry processor must read where the record lives.
  */
 public final class HazelcastRotationLeases implements RotationLeases {
-  public static final String MAP_NAME = "token-broker.rotations";
+  public static final String MAP_NAME = MapNames.ROTATIONS;
   private static final Logger LOG = LoggerFactory.getLogger(HazelcastRotationLeases.class);
 
   private final Vertx vertx;

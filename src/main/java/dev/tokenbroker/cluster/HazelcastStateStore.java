@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * Values (they hold PKCE verifiers) are sealed with the cluster key, bound to their map key.
  */
 public final class HazelcastStateStore implements StateStore {
-  public static final String MAP_NAME = "token-broker.oauth-states";
+  public static final String MAP_NAME = MapNames.OAUTH_STATES;
 
   private final Vertx vertx;
   private final IMap<String, String> map;

@@ -40,7 +40,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@code MERGED}, so a node never keeps serving the copy it had on the smaller side.
  */
 public final class HazelcastTokenStore implements TokenStore {
-  public static final String MAP_NAME = "token-broker.tokens";
+  public static final String MAP_NAME = MapNames.TOKENS;
   private static final Logger LOG = LoggerFactory.getLogger(HazelcastTokenStore.class);
 
   private final Vertx vertx;

@@ -1,5 +1,6 @@
 package dev.tokenbroker.cluster;
 
+import dev.tokenbroker.rotation.KeyOwnership;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;

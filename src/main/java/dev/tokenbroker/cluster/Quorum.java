@@ -44,10 +44,10 @@ public final class Quorum {
       return Future.succeededFuture(new Quorum(vertx, hazelcast, null, minMembers));
     }
     return vertx.executeBlocking(() -> {
-      String configured = hazelcast.getConfig().getMapConfig(HazelcastRotationLeases.MAP_NAME).getSplitBrainProtectionName();
-      if (!ClusterSetup.PROTECTION_NAME.equals(configured)) {
+      String configured = hazelcast.getConfig().getMapConfig(MapNames.ROTATIONS).getSplitBrainProtectionName();
+      if (!MapNames.MIN_MEMBERS_PROTECTION.equals(configured)) {
         throw new IllegalStateException("cluster.min-members is " + minMembers + " but the Hazelcast configuration does not"
-            + " protect the map " + HazelcastRotationLeases.MAP_NAME + " (start through dev.tokenbroker.Main, or apply"
+            + " protect the map " + MapNames.ROTATIONS + " (start through dev.tokenbroker.Main, or apply"
             + " ClusterSetup.apply to the Hazelcast Config before the cluster manager starts)");
       }
       return new Quorum(vertx, hazelcast, hazelcast.getSplitBrainProtectionService().getSplitBrainProtection(configured),

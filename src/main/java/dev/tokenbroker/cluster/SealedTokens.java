@@ -42,6 +42,6 @@ final class SealedTokens {
   }
 
   private static String context(String id) {
-    return HazelcastTokenStore.MAP_NAME + "/" + id;
+    return MapNames.TOKENS + "/" + id;
   }
 }

@@ -1,5 +1,6 @@
 package dev.tokenbroker.config;
 
+import dev.tokenbroker.token.RefreshTiming;
 import dev.tokenbroker.provider.ProviderSpec;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
@@ -13,7 +14,7 @@ import java.util.Optional;
  */
 public record BrokerConfig(
     HttpConfig http,
-    RefreshConfig refresh,
+    RefreshTiming refresh,
     StoreConfig store,
     int busInstances,
     Map<String, ProviderSpec> providers,

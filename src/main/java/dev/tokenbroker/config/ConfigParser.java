@@ -1,5 +1,10 @@
 package dev.tokenbroker.config;
 
+import dev.tokenbroker.token.RefreshTiming;
+import dev.tokenbroker.auth.AccountGlob;
+import dev.tokenbroker.auth.KeyAction;
+import dev.tokenbroker.auth.KeyScope;
+import dev.tokenbroker.auth.ApiKey;
 import dev.tokenbroker.provider.GrantType;
 import dev.tokenbroker.provider.BodyEncoding;
 import dev.tokenbroker.provider.ClientAuth;
@@ -75,7 +80,7 @@ final class ConfigParser {
   }
 
   private BrokerConfig build() {
-    RefreshConfig refresh = refresh(root.section("refresh"));
+    RefreshTiming refresh = refresh(root.section("refresh"));
     StoreConfig store = store(root.section("store"));
     Map<String, ProviderSpec> providers = providers(root.section("providers"));
     Optional<SandboxConfig> sandbox = sandbox(root.section("sandbox"));
@@ -202,14 +207,14 @@ final class ConfigParser {
     return value.toLowerCase(Locale.ROOT);
   }
 
-  private RefreshConfig refresh(ConfigSection s) {
-    RefreshConfig d = RefreshConfig.defaults();
+  private RefreshTiming refresh(ConfigSection s) {
+    RefreshTiming d = RefreshTiming.defaults();
     long initial = s.seconds("retry-initial-seconds", d.retryInitialSeconds(), 1, MAX_SECONDS);
     long max = s.seconds("retry-max-seconds", d.retryMaxSeconds(), 1, MAX_SECONDS);
     if (max < initial) {
       throw new ConfigException(s.key("retry-max-seconds"), "must not be less than retry-initial-seconds (" + initial + ")");
     }
-    return new RefreshConfig(
+    return new RefreshTiming(
         s.seconds("skew-seconds", d.skewSeconds(), 0, MAX_SECONDS),
         s.seconds("jitter-seconds", d.jitterSeconds(), 0, MAX_SECONDS),
         s.seconds("min-validity-seconds", d.minValiditySeconds(), 0, MAX_SECONDS),

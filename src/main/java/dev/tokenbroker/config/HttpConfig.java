@@ -1,5 +1,6 @@
 package dev.tokenbroker.config;
 
+import dev.tokenbroker.auth.ApiKey;
 import java.util.List;
 
 /**

@@ -1,6 +1,6 @@
 package dev.tokenbroker.http;
 
-import dev.tokenbroker.config.ApiKey;
+import dev.tokenbroker.auth.ApiKey;
 import dev.tokenbroker.secret.Secret;
 import java.security.MessageDigest;
 import java.util.HexFormat;

@@ -1,6 +1,6 @@
 package dev.tokenbroker.http;
 
-import dev.tokenbroker.config.ApiKey;
+import dev.tokenbroker.auth.ApiKey;
 import io.vertx.core.http.HttpConnection;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,10 +1,10 @@
 package dev.tokenbroker.http;
 
-import dev.tokenbroker.bus.Addresses;
-import dev.tokenbroker.bus.TokenRequest;
-import dev.tokenbroker.config.ApiKey;
-import dev.tokenbroker.config.KeyAction;
-import dev.tokenbroker.config.KeyScope;
+import dev.tokenbroker.wire.Addresses;
+import dev.tokenbroker.wire.TokenRequest;
+import dev.tokenbroker.auth.ApiKey;
+import dev.tokenbroker.auth.KeyAction;
+import dev.tokenbroker.auth.KeyScope;
 import dev.tokenbroker.error.BrokerException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

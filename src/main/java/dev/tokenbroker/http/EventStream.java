@@ -1,7 +1,7 @@
 package dev.tokenbroker.http;
 
-import dev.tokenbroker.bus.Addresses;
-import dev.tokenbroker.config.KeyScope;
+import dev.tokenbroker.wire.Addresses;
+import dev.tokenbroker.auth.KeyScope;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
 import io.vertx.core.Future;

@@ -1,7 +1,7 @@
 package dev.tokenbroker.http;
 
-import dev.tokenbroker.config.ApiKey;
-import dev.tokenbroker.config.KeyAction;
+import dev.tokenbroker.auth.ApiKey;
+import dev.tokenbroker.auth.KeyAction;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;

@@ -1,7 +1,7 @@
 package dev.tokenbroker.http;
 
 import dev.tokenbroker.config.HttpConfig;
-import dev.tokenbroker.config.KeyAction;
+import dev.tokenbroker.auth.KeyAction;
 import dev.tokenbroker.metrics.BrokerMetrics;
 import dev.tokenbroker.net.OutboundHttp;
 import dev.tokenbroker.onboarding.OnboardingService;

@@ -1,6 +1,6 @@
 package dev.tokenbroker.http;
 
-import dev.tokenbroker.config.KeyAction;
+import dev.tokenbroker.auth.KeyAction;
 import dev.tokenbroker.provider.GrantType;
 import dev.tokenbroker.provider.ProviderSpec;
 import dev.tokenbroker.service.TokenService;

@@ -1,6 +1,6 @@
 package dev.tokenbroker.http;
 
-import dev.tokenbroker.bus.TokenReplies;
+import dev.tokenbroker.wire.TokenReplies;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
 import io.vertx.core.buffer.Buffer;

@@ -1,8 +1,8 @@
 package dev.tokenbroker.http;
 
-import dev.tokenbroker.bus.TokenRequest;
-import dev.tokenbroker.config.KeyAction;
-import dev.tokenbroker.config.KeyScope;
+import dev.tokenbroker.wire.TokenRequest;
+import dev.tokenbroker.auth.KeyAction;
+import dev.tokenbroker.auth.KeyScope;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.token.TokenKey;
 import dev.tokenbroker.service.TokenService;

@@ -1,8 +1,8 @@
 package dev.tokenbroker.http;
 
-import dev.tokenbroker.config.ApiKey;
-import dev.tokenbroker.config.KeyAction;
-import dev.tokenbroker.config.KeyScope;
+import dev.tokenbroker.auth.ApiKey;
+import dev.tokenbroker.auth.KeyAction;
+import dev.tokenbroker.auth.KeyScope;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.token.TokenKey;

@@ -1,8 +1,8 @@
 package dev.tokenbroker.http;
 
-import dev.tokenbroker.bus.TokenRequest;
-import dev.tokenbroker.config.ApiKey;
-import dev.tokenbroker.config.KeyAction;
+import dev.tokenbroker.wire.TokenRequest;
+import dev.tokenbroker.auth.ApiKey;
+import dev.tokenbroker.auth.KeyAction;
 import dev.tokenbroker.service.TokenService;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;

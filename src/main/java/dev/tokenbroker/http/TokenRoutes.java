@@ -1,6 +1,6 @@
 package dev.tokenbroker.http;
 
-import dev.tokenbroker.config.KeyAction;
+import dev.tokenbroker.auth.KeyAction;
 import dev.tokenbroker.token.RotationReason;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
@@ -14,7 +14,7 @@ import dev.tokenbroker.accounts.AccountList;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.service.ImportedGrant;
 import dev.tokenbroker.accounts.AccountQuery;
-import dev.tokenbroker.config.KeyScope;
+import dev.tokenbroker.auth.KeyScope;
 import dev.tokenbroker.provider.GrantType;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,6 @@
 package dev.tokenbroker.token;
 
-import dev.tokenbroker.config.RefreshConfig;
+import dev.tokenbroker.token.RefreshTiming;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,11 +11,11 @@ import java.util.random.RandomGenerator;
  * Time comes from the injected clock, randomness from the injected generator.
  */
 public final class TokenPolicy {
-  private final RefreshConfig config;
+  private final RefreshTiming config;
   private final Clock clock;
   private final RandomGenerator random;
 
-  public TokenPolicy(RefreshConfig config, Clock clock, RandomGenerator random) {
+  public TokenPolicy(RefreshTiming config, Clock clock, RandomGenerator random) {
     this.config = config;
     this.clock = clock;
     this.random = random;
@@ -29,7 +29,7 @@ public final class TokenPolicy {
     return clock;
   }
 
-  public RefreshConfig config() {
+  public RefreshTiming config() {
     return config;
   }
 

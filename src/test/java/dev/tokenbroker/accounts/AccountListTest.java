@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tokenbroker.config.RefreshConfig;
+import dev.tokenbroker.token.RefreshTiming;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.secret.Secret;
@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** Filters, stable paging with opaque cursors, and rows without secrets. */
 class AccountListTest {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-  private final TokenPolicy policy = new TokenPolicy(RefreshConfig.defaults(), clock, new Random(1));
+  private final TokenPolicy policy = new TokenPolicy(RefreshTiming.defaults(), clock, new Random(1));
   private final List<Token> tokens = new ArrayList<>();
 
   private void add(String provider, String account) {

@@ -2,7 +2,7 @@ package dev.tokenbroker.accounts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.tokenbroker.config.RefreshConfig;
+import dev.tokenbroker.token.RefreshTiming;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.MutableClock;
 import dev.tokenbroker.token.Token;
@@ -18,7 +18,7 @@ class AccountStateTest {
   private static final TokenKey KEY = new TokenKey("p", "acme");
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
   /** warning 100 s before a fixed refresh-token end */
-  private final TokenPolicy policy = new TokenPolicy(new RefreshConfig(300, 0, 30, 3600, 1, 300, 100), clock, new Random(1));
+  private final TokenPolicy policy = new TokenPolicy(new RefreshTiming(300, 0, 30, 3600, 1, 300, 100), clock, new Random(1));
 
   private Token token(long lifetime, Long refreshLifetime, boolean endFixed) {
     Instant now = clock.instant();

@@ -4,10 +4,10 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 
-import dev.tokenbroker.bus.Addresses;
+import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.bus.RefreshVerticle;
-import dev.tokenbroker.bus.TokenReplies;
-import dev.tokenbroker.cluster.KeyOwnership;
+import dev.tokenbroker.wire.TokenReplies;
+import dev.tokenbroker.rotation.KeyOwnership;
 import dev.tokenbroker.config.BrokerConfig;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;

@@ -1,5 +1,6 @@
 package dev.tokenbroker.bus;
 
+import dev.tokenbroker.wire.Addresses;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;

@@ -1,5 +1,6 @@
 package dev.tokenbroker.bus;
 
+import dev.tokenbroker.wire.Addresses;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.hazelcast.core.HazelcastInstance;
-import dev.tokenbroker.bus.Addresses;
+import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.support.Await;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.ClusterSupport;

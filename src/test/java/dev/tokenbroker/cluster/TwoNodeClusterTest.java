@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import dev.tokenbroker.bus.Addresses;
+import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
 import dev.tokenbroker.support.BrokerNode;

@@ -1,5 +1,8 @@
 package dev.tokenbroker.config;
 
+import dev.tokenbroker.auth.AccountGlob;
+import dev.tokenbroker.auth.KeyAction;
+import dev.tokenbroker.auth.KeyScope;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tokenbroker.bus.Addresses;
+import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.config.ConfigLoader;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tokenbroker.bus.Addresses;
+import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.config.BrokerConfig;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenbroker.config.BrokerConfig;
-import dev.tokenbroker.config.RefreshConfig;
+import dev.tokenbroker.token.RefreshTiming;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.grant.ClientCredentialsGrant;
@@ -29,7 +29,7 @@ class FailurePolicyTest {
   /** When an earlier call lost its answer. */
   private static final Instant EARLIER = Instant.parse("2025-12-31T23:59:30Z");
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-  private final FailurePolicy policy = new FailurePolicy(new TokenPolicy(new RefreshConfig(300, 0, 30, 3600, 1, 300), clock,
+  private final FailurePolicy policy = new FailurePolicy(new TokenPolicy(new RefreshTiming(300, 0, 30, 3600, 1, 300), clock,
       new Random(3)));
   private final BrokerConfig config = BrokerConfig.parse(TestConfigs.broker(new JsonObject()
       .put("rightsignature", TestConfigs.rightsignature("http://127.0.0.1:9"))

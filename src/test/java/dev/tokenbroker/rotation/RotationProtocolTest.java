@@ -3,7 +3,7 @@ package dev.tokenbroker.rotation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tokenbroker.config.RefreshConfig;
+import dev.tokenbroker.token.RefreshTiming;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.grant.RefreshTokenGrant;
@@ -30,7 +30,7 @@ class RotationProtocolTest {
   private static final Duration DEADLINE = Duration.ofSeconds(2);
   private static final String R1 = Secret.of("r-1").fingerprint();
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-  private final TokenPolicy policy = new TokenPolicy(new RefreshConfig(300, 0, 30, 3600, 1, 300), clock, new Random(1));
+  private final TokenPolicy policy = new TokenPolicy(new RefreshTiming(300, 0, 30, 3600, 1, 300), clock, new Random(1));
   private final FailurePolicy failures = new FailurePolicy(policy);
   private final LocalTokenStore store = new LocalTokenStore();
   private final LocalRotationLeases leases = new LocalRotationLeases();

@@ -3,7 +3,7 @@ package dev.tokenbroker.sandbox;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tokenbroker.bus.Addresses;
+import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.config.ConfigLoader;
 import dev.tokenbroker.support.Await;
 import dev.tokenbroker.support.BrokerNode;

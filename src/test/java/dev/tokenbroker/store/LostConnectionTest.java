@@ -2,7 +2,7 @@ package dev.tokenbroker.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.tokenbroker.bus.Addresses;
+import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
 import dev.tokenbroker.support.BrokerNode;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tokenbroker.config.RefreshConfig;
+import dev.tokenbroker.token.RefreshTiming;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.MutableClock;
 import java.time.Duration;
@@ -16,7 +16,7 @@ class TokenPolicyTest {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
 
   private TokenPolicy policy(long skew, long jitter, long minValidity) {
-    return new TokenPolicy(new RefreshConfig(skew, jitter, minValidity, 3600, 1, 300), clock, new Random(7));
+    return new TokenPolicy(new RefreshTiming(skew, jitter, minValidity, 3600, 1, 300), clock, new Random(7));
   }
 
   private Token token(long lifetimeSeconds) {
@@ -87,7 +87,7 @@ class TokenPolicyTest {
 
   @Test
   void aThirtyDayRefreshTokenIsKeptAliveBeforeTheWarningAndAnnouncedSevenDaysBeforeAFixedEnd() {
-    TokenPolicy policy = new TokenPolicy(RefreshConfig.defaults(), clock, new Random(7));
+    TokenPolicy policy = new TokenPolicy(RefreshTiming.defaults(), clock, new Random(7));
     Instant now = clock.instant();
     Instant end = now.plus(Duration.ofDays(30));
     Token extendable = new Token(new TokenKey("p", "a"), Secret.of("a"), "Bearer", null, now, now.plusSeconds(86398),

@@ -1,4 +1,4 @@
-package dev.tokenbroker.config;
+package dev.tokenbroker.auth;
 
 /**
  * An accepted API key, known only by the SHA-256 digest of the key (lower-case hex), with the

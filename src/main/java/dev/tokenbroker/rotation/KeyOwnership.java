@@ -1,4 +1,4 @@
-package dev.tokenbroker.cluster;
+package dev.tokenbroker.rotation;
 
 import dev.tokenbroker.token.TokenKey;
 

@@ -1,4 +1,4 @@
-package dev.tokenbroker.bus;
+package dev.tokenbroker.wire;
 
 /** Event-bus addresses of the contract. */
 public final class Addresses {

@@ -1,4 +1,4 @@
-package dev.tokenbroker.bus;
+package dev.tokenbroker.wire;
 
 import dev.tokenbroker.token.Token;
 import io.vertx.core.json.JsonObject;

@@ -1,4 +1,4 @@
-package dev.tokenbroker.bus;
+package dev.tokenbroker.wire;
 
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.token.TokenKey;

@@ -1,4 +1,4 @@
-package dev.tokenbroker.config;
+package dev.tokenbroker.auth;
 
 import java.util.List;
 import java.util.Optional;

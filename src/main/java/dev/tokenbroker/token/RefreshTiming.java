@@ -1,4 +1,4 @@
-package dev.tokenbroker.config;
+package dev.tokenbroker.token;
 
 /**
  * Timing of renewals, all in seconds.
@@ -6,7 +6,7 @@ package dev.tokenbroker.config;
  * @param expiringWarningSeconds how long before a refresh token that renewing cannot extend ends
  *     {@code token.expiring} is published and the account is listed as {@code expiring}
  */
-public record RefreshConfig(
+public record RefreshTiming(
     long skewSeconds,
     long jitterSeconds,
     long minValiditySeconds,
@@ -18,13 +18,13 @@ public record RefreshConfig(
   public static final long DEFAULT_EXPIRING_WARNING_SECONDS = 7 * 24 * 3600;
 
   /** The timing with the default warning before a refresh token's fixed end (7 days). */
-  public RefreshConfig(long skewSeconds, long jitterSeconds, long minValiditySeconds, long defaultLifetimeSeconds,
+  public RefreshTiming(long skewSeconds, long jitterSeconds, long minValiditySeconds, long defaultLifetimeSeconds,
                        long retryInitialSeconds, long retryMaxSeconds) {
     this(skewSeconds, jitterSeconds, minValiditySeconds, defaultLifetimeSeconds, retryInitialSeconds, retryMaxSeconds,
         DEFAULT_EXPIRING_WARNING_SECONDS);
   }
 
-  public static RefreshConfig defaults() {
-    return new RefreshConfig(300, 30, 30, 3600, 1, 300, DEFAULT_EXPIRING_WARNING_SECONDS);
+  public static RefreshTiming defaults() {
+    return new RefreshTiming(300, 30, 30, 3600, 1, 300, DEFAULT_EXPIRING_WARNING_SECONDS);
   }
 }
