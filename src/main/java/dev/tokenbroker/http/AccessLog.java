@@ -1,32 +1,23 @@
 package dev.tokenbroker.http;
 
 import dev.tokenbroker.metrics.BrokerMetrics;
-import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.logging.Logger;
 import io.vertx.core.internal.logging.LoggerFactory;
-import io.vertx.ext.web.RoutingContext;
 
 /**
  * One line per request: method, path (never the query string: the OAuth callback's code and
  * state live there), status, duration and the configured name of the API key that was accepted.
  * No headers, so no API keys. Every request is also timed in
  * {@code tokenbroker_http_requests_seconds{method,route,status}} (the route's template, see
- * {@link RouteLabel}).
+ * {@link RouteLabel}). Only the {@link Gate} records requests.
  */
-final class AccessLog implements Handler<RoutingContext> {
+final class AccessLog {
   private static final Logger LOG = LoggerFactory.getLogger("dev.tokenbroker.http.access");
   private final BrokerMetrics metrics;
 
   AccessLog(BrokerMetrics metrics) {
     this.metrics = metrics;
-  }
-
-  @Override
-  public void handle(RoutingContext ctx) {
-    long started = System.nanoTime();
-    ctx.addEndHandler(v -> record(ctx.request(), ctx.response().getStatusCode(), started, ScopeCheck.keyName(ctx)));
-    ctx.next();
   }
 
   /** Meters and, at debug level or for a 5xx, logs a request that ended with {@code status}. */

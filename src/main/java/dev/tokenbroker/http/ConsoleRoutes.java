@@ -5,7 +5,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,12 +62,8 @@ final class ConsoleRoutes {
     }, false);
   }
 
-  void mount(Router router) {
-    // "/console/*" matches "/console" too
-    router.get(PATH + "/*").handler(this::serve);
-  }
-
-  private void serve(RoutingContext ctx) {
+  /** {@code GET /console/*} (which matches {@code /console} too): the console's static files. */
+  void serve(RoutingContext ctx) {
     String path = ctx.request().path();
     if (path.equals(PATH)) {
       // relative URLs in the page resolve against /console/

@@ -44,21 +44,22 @@ final class EventBusBridge {
   private static final int MAX_REPLY_ADDRESS = 36;
 
   private final Vertx vertx;
-  private final ApiKeyAuth auth;
+  private final Gate gate;
   /** Per socket: the scope of the key each event address was subscribed with. */
   private final Map<SockJSSocket, Map<String, KeyScope>> subscriptions = new ConcurrentHashMap<>();
 
-  EventBusBridge(Vertx vertx, ApiKeyAuth auth) {
+  EventBusBridge(Vertx vertx, Gate gate) {
     this.vertx = vertx;
-    this.auth = auth;
+    this.gate = gate;
   }
 
-  void mount(Router router) {
+  /** The SockJS handler's router, mounted at {@code /eventbus/*} by {@link Routes}. */
+  Router router() {
     SockJSBridgeOptions options = new SockJSBridgeOptions()
         .addInboundPermitted(new PermittedOptions().setAddressRegex(Pattern.quote(Addresses.GET_PREFIX) + PROVIDER))
         .addInboundPermitted(new PermittedOptions().setAddressRegex(Pattern.quote(Addresses.REFRESH_PREFIX) + PROVIDER));
     Addresses.EVENTS.forEach(address -> options.addOutboundPermitted(new PermittedOptions().setAddress(address)));
-    router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(options, this::check));
+    return SockJSHandler.create(vertx).bridge(options, this::check);
   }
 
   private void check(BridgeEvent event) {
@@ -94,7 +95,7 @@ final class EventBusBridge {
       if (raw.getValue("replyAddress") instanceof String replyAddress && replyAddress.length() <= MAX_REPLY_ADDRESS) {
         event.socket().write(Buffer.buffer(new JsonObject().put("type", "err").put("address", replyAddress)
             .put("failureCode", 403).put("failureType", ReplyFailure.RECIPIENT_FAILURE.name())
-            .put("message", ScopeCheck.forbidden(refusal.get()).toJson().encode()).encode()));
+            .put("message", Gate.forbidden(refusal.get()).toJson().encode()).encode()));
       }
       event.complete(false);
       return;
@@ -153,7 +154,7 @@ final class EventBusBridge {
       return true;
     }
     KeyScope scope = subscriptions.getOrDefault(event.socket(), Map.of()).get(a);
-    return scope != null && ScopeCheck.delivers(scope, envelope.getValue("body"));
+    return scope != null && Gate.delivers(scope, envelope.getValue("body"));
   }
 
   /** The key in the message's {@code authorization} header, which is removed from the message. */
@@ -161,7 +162,7 @@ final class EventBusBridge {
     JsonObject raw = event.getRawMessage();
     JsonObject headers = raw == null || !(raw.getValue("headers") instanceof JsonObject h) ? null : h;
     Object authorization = headers == null ? null : headers.getValue("authorization");
-    Optional<ApiKey> key = authorization instanceof String header ? auth.authenticate(header) : Optional.empty();
+    Optional<ApiKey> key = authorization instanceof String header ? gate.authenticate(header) : Optional.empty();
     if (key.isPresent()) {
       JsonObject stripped = raw.copy();
       stripped.getJsonObject("headers").remove("authorization");

@@ -58,8 +58,8 @@ final class EventStream {
 
   /** Streams every event. */
   void handle(RoutingContext ctx) {
-    KeyScope scope = ScopeCheck.scope(ctx);
-    handle(ctx, event -> ScopeCheck.delivers(scope, event));
+    KeyScope scope = Gate.scope(ctx);
+    handle(ctx, event -> Gate.delivers(scope, event));
   }
 
   /** Streams the events {@code accepts} lets through (e.g. those an API key's scope covers). */

@@ -7,7 +7,6 @@ import dev.tokenbroker.onboarding.OnboardingService;
 import dev.tokenbroker.service.TokenService;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -24,21 +23,13 @@ final class OnboardingRoutes {
     this.onboarding = onboarding;
   }
 
-  /** The callback must be mounted before the API-key check. */
-  void mountCallback(Router router) {
-    router.get("/v1/oauth/:provider/callback").handler(this::callback);
-  }
-
-  void mountAuthorize(Router router) {
-    router.post("/v1/oauth/:provider/authorize").handler(ScopeCheck.action(KeyAction.ADMIN)).handler(this::authorize);
-  }
-
-  private void authorize(RoutingContext ctx) {
+  void authorize(RoutingContext ctx) {
     Requests.respond(ctx, tokens, KeyAction.ADMIN, onboarding::start, url -> HttpErrors.json(ctx.response(), 200,
         new JsonObject().put("authorize_url", url).put("expires_in", OnboardingService.STATE_TTL.toSeconds())));
   }
 
-  private void callback(RoutingContext ctx) {
+  /** Needs no API key: it is routed before the {@link Gate}'s check. */
+  void callback(RoutingContext ctx) {
     String provider = ctx.pathParam("provider");
     MultiMap q = ctx.queryParams();
     try {

@@ -1,12 +1,10 @@
 package dev.tokenbroker.http;
 
-import dev.tokenbroker.auth.KeyAction;
 import dev.tokenbroker.provider.GrantType;
 import dev.tokenbroker.provider.ProviderSpec;
 import dev.tokenbroker.service.TokenService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Comparator;
 import java.util.TreeSet;
@@ -24,11 +22,7 @@ final class ProviderRoutes {
     this.service = service;
   }
 
-  void mount(Router router) {
-    router.get("/v1/providers").handler(ScopeCheck.action(KeyAction.ADMIN)).handler(this::list);
-  }
-
-  private void list(RoutingContext ctx) {
+  void list(RoutingContext ctx) {
     JsonArray out = new JsonArray();
     service.providers().stream().sorted(Comparator.comparing(ProviderSpec::name)).forEach(spec -> {
       JsonObject provider = new JsonObject().put("name", spec.name()).put("grant", spec.grant().wireName());

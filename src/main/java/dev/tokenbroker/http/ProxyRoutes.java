@@ -12,9 +12,9 @@ import dev.tokenbroker.proxy.ApiProxy;
 import dev.tokenbroker.proxy.ProxyPath;
 import dev.tokenbroker.service.TokenService;
 import dev.tokenbroker.token.TokenKey;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Map;
@@ -24,11 +24,12 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * {@code GET|POST|PUT|PATCH|DELETE /v1/proxy/<provider>/<path>} (action proxy): the provider's API
  * called with the account's token ({@link ApiProxy}). Such a request, written with the prefix as
- * it is, never reaches the router: the server's handler ({@link HotPath}) checks its key and hands
- * it to {@link #serve}, which reads the raw path - never a normalised one - so what
+ * it is, never reaches the router: the {@link FastLane} hands it to {@link #serve}, which lets the
+ * {@link Gate} check its key and reads the raw path - never a normalised one - so what
  * {@link ProxyPath} checked is what is sent, and no body handler reads the body: it streams.
- * The router's route under the prefix only meets paths that reach it by normalisation
- * ({@code /v1/./proxy/...}, {@code /v1/proxy/p/%2e%2e/...}) and refuses them (400).
+ * In the router, {@link #beforeBodies} refuses (400) the paths that only reach the prefix by
+ * normalisation ({@code /v1/./proxy/...}, {@code /v1/proxy/p/%2e%2e/...}), and their bodies are
+ * never read.
  */
 final class ProxyRoutes {
   static final String PREFIX = "/v1/proxy/";
@@ -40,14 +41,12 @@ final class ProxyRoutes {
   private final TokenService service;
   private final ApiProxy proxy;
   private final BrokerMetrics metrics;
-  private final AccessLog accessLog;
   private final Map<String, ApiBase> bases = new ConcurrentHashMap<>();
 
-  ProxyRoutes(TokenService service, ApiProxy proxy, BrokerMetrics metrics, AccessLog accessLog) {
+  ProxyRoutes(TokenService service, ApiProxy proxy, BrokerMetrics metrics) {
     this.service = service;
     this.proxy = proxy;
     this.metrics = metrics;
-    this.accessLog = accessLog;
   }
 
   /** True for a request {@link #serve} is for: a proxy method and the prefix as written. */
@@ -56,50 +55,58 @@ final class ProxyRoutes {
     return path != null && path.startsWith(PREFIX) && METHODS.contains(request.method());
   }
 
-  /** True for a request under the proxy's prefix, raw or normalised: the body handler leaves it alone. */
-  static boolean isProxied(RoutingContext ctx) {
-    return ctx.normalizedPath().startsWith(PREFIX) || ctx.request().path().startsWith(PREFIX);
+  /**
+   * The router's handler in front of {@code bodies}: a request under the proxy's prefix, raw or
+   * normalised, is never read by it (the router only meets such a request when the prefix was not
+   * written as it is, and refuses it: 400 here when normalisation moved it elsewhere,
+   * {@code /v1/proxy/p/%2e%2e/%2e%2e/x}, else in {@link #refuseNormalised}); every other request is.
+   */
+  static Handler<RoutingContext> beforeBodies(Handler<RoutingContext> bodies) {
+    return ctx -> {
+      boolean raw = ctx.request().path().startsWith(PREFIX);
+      boolean normalised = ctx.normalizedPath().startsWith(PREFIX);
+      if (raw && !normalised) {
+        HttpErrors.send(ctx, BrokerException.invalidRequest("the path has a '..' segment"));
+      } else if (raw || normalised) {
+        ctx.next();
+      } else {
+        bodies.handle(ctx);
+      }
+    };
+  }
+
+  /** The methods of the router's route under the prefix. */
+  static Set<HttpMethod> methods() {
+    return METHODS;
+  }
+
+  /** The router's route under the prefix: only paths that reach it by normalisation, refused (400). */
+  static void refuseNormalised(RoutingContext ctx) {
+    HttpErrors.send(ctx, BrokerException.invalidRequest(NOT_AS_WRITTEN));
   }
 
   /**
-   * Refuses (400) a request written as a proxy call whose path the router's normalisation moved
-   * elsewhere ({@code /v1/proxy/p/%2e%2e/%2e%2e/x}): it must neither reach another route nor a 404.
+   * Serves a request {@link #serves} is for once the {@link Gate} admits it. Meters it when it ends:
+   * {@code tokenbroker_proxy_*} once its provider is known to be configured.
    */
-  static void refuseDisguised(RoutingContext ctx) {
-    if (ctx.request().path().startsWith(PREFIX) && !ctx.normalizedPath().startsWith(PREFIX)) {
-      HttpErrors.send(ctx, BrokerException.invalidRequest("the path has a '..' segment"));
-    } else {
-      ctx.next();
-    }
-  }
-
-  /** The router's route: only requests whose raw path is not the prefix as written get here. */
-  void mount(Router router) {
-    io.vertx.ext.web.Route route = router.route(PREFIX + "*");
-    METHODS.forEach(route::method);
-    route.handler(ScopeCheck.action(KeyAction.PROXY)).handler(ctx -> HttpErrors.send(ctx, BrokerException.invalidRequest(NOT_AS_WRITTEN)));
-  }
-
-  /**
-   * Serves a request {@link #serves} is for, whose key is accepted and may proxy. Logs and meters
-   * it when it ends: {@code tokenbroker_proxy_*} once its provider is known to be configured.
-   */
-  void serve(HttpServerRequest request, ApiKey apiKey, long started) {
-    request.pause();
+  void serve(HttpServerRequest request, Gate gate) {
+    long started = System.nanoTime();
     String rest = request.path().substring(PREFIX.length());
     int slash = rest.indexOf('/');
     String provider = slash < 0 ? rest : rest.substring(0, slash);
-    request.response().endHandler(v -> {
-      int status = request.response().getStatusCode();
-      accessLog.record(request, status, started, apiKey.name());
+    ApiKey apiKey = gate.admit(request, KeyAction.PROXY, started, () -> {
       if (service.providerNames().contains(provider)) { // no meters for names callers make up
-        metrics.proxied(provider, status, System.nanoTime() - started);
+        metrics.proxied(provider, request.response().getStatusCode(), System.nanoTime() - started);
       }
     });
+    if (apiKey == null) {
+      return;
+    }
+    request.pause();
     try {
       ProviderSpec spec = service.provider(provider);
       TokenKey key = new TokenKey(provider, TokenRequest.account(accountHeader(request)));
-      ScopeCheck.token(apiKey.scope(), KeyAction.PROXY, key);
+      Gate.token(apiKey.scope(), KeyAction.PROXY, key);
       service.checkAccount(key);
       if (spec.apiBaseUrl() == null) {
         throw BrokerException.invalidRequest("provider '" + provider + "' has no API base: set providers." + provider

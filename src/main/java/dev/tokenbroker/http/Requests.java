@@ -22,14 +22,14 @@ final class Requests {
    * unknown provider, 400 for a bad account, 403 when the API key may not do {@code action} to it.
    */
   static TokenKey key(RoutingContext ctx, TokenService service, KeyAction action) {
-    return key(service, ctx.pathParam("provider"), ctx.queryParams(), ScopeCheck.scope(ctx), action);
+    return key(service, ctx.pathParam("provider"), ctx.queryParams(), Gate.scope(ctx), action);
   }
 
   /** The same, from the provider's name, the query and the API key's scope. */
   static TokenKey key(TokenService service, String provider, MultiMap query, KeyScope scope, KeyAction action) {
     service.provider(provider);
     TokenKey key = new TokenKey(provider, TokenRequest.account(single(query, "account")));
-    ScopeCheck.token(scope, action, key);
+    Gate.token(scope, action, key);
     return key;
   }
 

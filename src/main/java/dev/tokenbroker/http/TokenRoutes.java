@@ -8,7 +8,6 @@ import dev.tokenbroker.service.TokenService;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import dev.tokenbroker.accounts.AccountList;
 import dev.tokenbroker.error.BrokerException;
@@ -25,8 +24,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * {@code /v1/tokens}: the event-bus semantics over HTTP (actions read and refresh), plus the list
- * and delete (admin).
+ * {@code /v1/tokens}: the event-bus semantics over HTTP (actions read and refresh), plus the list,
+ * import and delete (admin). Declared in {@link Routes}.
  */
 final class TokenRoutes {
   /** The header with the cursor of the list's next page. */
@@ -39,15 +38,14 @@ final class TokenRoutes {
     this.tokenGet = tokenGet;
   }
 
-  void mount(Router router) {
-    router.get("/v1/tokens").handler(ScopeCheck.action(KeyAction.ADMIN)).handler(this::list);
-    // the common form of this path is served before the router (HotPath); any other form the router accepts comes here
-    router.get("/v1/tokens/:provider").handler(ScopeCheck.action(KeyAction.READ))
-        .handler(ctx -> tokenGet.serve(ctx.request(), ctx.pathParam("provider"), ScopeCheck.key(ctx)));
-    router.post("/v1/tokens/:provider/refresh").handler(ScopeCheck.action(KeyAction.REFRESH))
-        .handler(ctx -> answer(ctx, KeyAction.REFRESH, key -> service.refresh(key, RotationReason.FORCED)));
-    router.delete("/v1/tokens/:provider").handler(ScopeCheck.action(KeyAction.ADMIN)).handler(this::forget);
-    router.put("/v1/tokens/:provider").handler(ScopeCheck.action(KeyAction.ADMIN)).handler(this::importGrant);
+  /** {@code GET /v1/tokens/{provider}} in a form the {@link FastLane} leaves to the router. */
+  void get(RoutingContext ctx) {
+    tokenGet.serve(ctx.request(), ctx.pathParam("provider"), Gate.key(ctx));
+  }
+
+  /** {@code POST /v1/tokens/{provider}/refresh}: a forced rotation. */
+  void refresh(RoutingContext ctx) {
+    answer(ctx, KeyAction.REFRESH, key -> service.refresh(key, RotationReason.FORCED));
   }
 
   private void answer(RoutingContext ctx, KeyAction action, Function<TokenKey, Future<Token>> work) {
@@ -55,7 +53,7 @@ final class TokenRoutes {
   }
 
   /** {@code PUT}: imports a grant obtained elsewhere; answers like a get (the stored token, version and expiry). */
-  private void importGrant(RoutingContext ctx) {
+  void importGrant(RoutingContext ctx) {
     answer(ctx, KeyAction.ADMIN, key -> {
       JsonObject body;
       try {
@@ -67,7 +65,8 @@ final class TokenRoutes {
     });
   }
 
-  private void forget(RoutingContext ctx) {
+  /** {@code DELETE}: revokes where configured and forgets the account. */
+  void forget(RoutingContext ctx) {
     Requests.respond(ctx, service, KeyAction.ADMIN, service::disconnect,
         revoked -> HttpErrors.json(ctx.response(), 200, new JsonObject().put("revoked", revoked)));
   }
@@ -77,11 +76,11 @@ final class TokenRoutes {
    * array, as before paging; the next page's cursor is in {@code Token-Broker-Next-Cursor} and a
    * {@code Link: <...>; rel="next"} header.
    */
-  private void list(RoutingContext ctx) {
+  void list(RoutingContext ctx) {
     AccountQuery query;
     KeyScope scope;
     try {
-      scope = ScopeCheck.scope(ctx);
+      scope = Gate.scope(ctx);
       Map<String, List<String>> values = new HashMap<>();
       ctx.queryParams().names().forEach(name -> values.put(name, ctx.queryParams().getAll(name)));
       query = AccountQuery.parse(values, service.providerNames());

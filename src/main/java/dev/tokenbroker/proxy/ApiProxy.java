@@ -13,7 +13,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
+import dev.tokenbroker.net.OutboundHttp;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClosedException;
@@ -63,6 +67,27 @@ public final class ApiProxy {
     this.service = service;
     this.budget = budget;
     this.maxBodyBytes = maxBodyBytes;
+  }
+
+  /**
+   * A proxy with its own HTTP client, created on the caller's context (closed with it, or by
+   * {@link #close}). Providers' APIs are trusted like their token endpoints: certificates and host
+   * names verified, against {@code trustPem} (a PEM file of CA certificates) instead of the JVM's
+   * when given.
+   */
+  public static ApiProxy create(Vertx vertx, String trustPem, TokenService service, RejectionBudget budget, long maxBodyBytes) {
+    HttpClientOptions options = new HttpClientOptions().setKeepAlive(true).setDecompressionSupported(false)
+        .setVerifyHost(true);
+    if (trustPem != null) {
+      options.setTrustOptions(new PemTrustOptions().addCertPath(trustPem));
+    }
+    return new ApiProxy(vertx, OutboundHttp.client(vertx, options, new PoolOptions().setHttp1MaxSize(64)), service, budget,
+        maxBodyBytes);
+  }
+
+  /** Closes the HTTP client; requests in flight fail. */
+  public Future<Void> close() {
+    return client.close();
   }
 
   /**

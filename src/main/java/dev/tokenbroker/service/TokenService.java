@@ -30,6 +30,8 @@ import java.util.Map;
  * cluster's {@link RotationProtocol} with the provider step done by {@link Rotator}.
  */
 public final class TokenService {
+  /** A key that is never stored: reading it proves the store answers. */
+  private static final TokenKey READINESS_PROBE = new TokenKey("readiness-probe", "probe");
   private final Map<String, ProviderSpec> providers;
   private final TokenStore store;
   private final TokenPolicy policy;
@@ -61,6 +63,16 @@ public final class TokenService {
 
   public TokenPolicy policy() {
     return policy;
+  }
+
+  /** For {@code /ready}: completes when the token store answers. */
+  public Future<Void> ready() {
+    return store.ready(READINESS_PROBE);
+  }
+
+  /** Rotations kept in memory because the durable store could not take them yet (0 without one). */
+  public int pendingDurableWrites() {
+    return store.pendingDurableWrites();
   }
 
   /** True while this node rotates the token. */

@@ -86,10 +86,10 @@ class HttpBridgeTest {
       assertEquals(401, r.statusCode(), path);
       assertEquals("unauthorized", r.bodyAsJsonObject().getString("error"), path);
     }
-    assertEquals("esignglobal", HotPath.plainProvider("/v1/tokens/esignglobal"));
+    assertEquals("esignglobal", FastLane.plainProvider("/v1/tokens/esignglobal"));
     for (String path : List.of("/v1/tokens/", "/v1/tokens/-a", "/v1/tokens/A", "/v1/tokens/a/b", "/v1/tokens/a%2F", "/v1/tokensx",
         "/v1/tokens/" + "a".repeat(33))) {
-      assertEquals(null, HotPath.plainProvider(path), path);
+      assertEquals(null, FastLane.plainProvider(path), path);
     }
   }
 

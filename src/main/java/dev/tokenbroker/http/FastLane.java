@@ -3,13 +3,12 @@ package dev.tokenbroker.http;
 import dev.tokenbroker.auth.ApiKey;
 import dev.tokenbroker.auth.KeyAction;
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.Optional;
 
 /**
- * The HTTP server's request handler. Two kinds of request are served here, before the router:
+ * The HTTP server's request handler: two routes of the table ({@link Routes}) are served here,
+ * before the router, and every other request goes to the router.
  * <ul>
  *   <li>{@code GET /v1/tokens/{provider}} written the common way (a plain provider name, nothing to
  *       decode or normalize). A cache hit is most of the broker's traffic, and the router's work
@@ -21,50 +20,35 @@ import java.util.Optional;
  *       body must stream, so the router has nothing to add, and its cost was a tenth of a proxied
  *       request's.</li>
  * </ul>
- * Every other request goes to the router. Nothing is skipped: the API key is checked
- * ({@link ConnectionKeys}), its scope applied, the request logged and metered ({@link AccessLog}),
- * errors are the same as the router's.
+ * Nothing is skipped: both pass the {@link Gate} like every routed request.
  */
-final class HotPath implements Handler<HttpServerRequest> {
+final class FastLane implements Handler<HttpServerRequest> {
   private static final String PREFIX = "/v1/tokens/";
 
   private final Handler<HttpServerRequest> router;
-  private final ConnectionKeys keys;
+  private final Gate gate;
   private final TokenGet tokenGet;
   private final ProxyRoutes proxy;
-  private final AccessLog accessLog;
 
-  HotPath(Handler<HttpServerRequest> router, ConnectionKeys keys, TokenGet tokenGet, ProxyRoutes proxy, AccessLog accessLog) {
+  FastLane(Handler<HttpServerRequest> router, Gate gate, TokenGet tokenGet, ProxyRoutes proxy) {
     this.router = router;
-    this.keys = keys;
+    this.gate = gate;
     this.tokenGet = tokenGet;
     this.proxy = proxy;
-    this.accessLog = accessLog;
   }
 
   @Override
   public void handle(HttpServerRequest request) {
     String provider = request.method() == HttpMethod.GET ? plainProvider(request.path()) : null;
-    KeyAction action = provider != null ? KeyAction.READ : ProxyRoutes.serves(request) ? KeyAction.PROXY : null;
-    if (action == null) {
-      router.handle(request);
-      return;
-    }
-    long started = System.nanoTime();
-    Optional<ApiKey> key = keys.authenticate(request.connection(), request.getHeader(HttpHeaders.AUTHORIZATION));
-    Optional<String> refusal = key.flatMap(k -> k.scope().refusal(action));
-    if (key.isPresent() && refusal.isEmpty() && action == KeyAction.PROXY) {
-      proxy.serve(request, key.get(), started); // logs and meters the request itself
-      return;
-    }
-    String keyName = key.map(ApiKey::name).orElse(null);
-    request.response().endHandler(v -> accessLog.record(request, request.response().getStatusCode(), started, keyName));
-    if (key.isEmpty()) {
-      HttpErrors.unauthorized(request.response());
-    } else if (refusal.isPresent()) {
-      HttpErrors.send(request.response(), ScopeCheck.forbidden(refusal.get()));
+    if (provider != null) {
+      ApiKey key = gate.admit(request, KeyAction.READ, System.nanoTime(), null);
+      if (key != null) {
+        tokenGet.serve(request, provider, key);
+      }
+    } else if (ProxyRoutes.serves(request)) {
+      proxy.serve(request, gate);
     } else {
-      tokenGet.serve(request, provider, key.get());
+      router.handle(request);
     }
   }
 
