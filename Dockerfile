@@ -4,7 +4,7 @@
 #     -e TOKEN_BROKER_ESIGNGLOBAL_CLIENT_ID=... -e TOKEN_BROKER_ESIGNGLOBAL_CLIENT_SECRET=... \
 #     -e TOKEN_BROKER_API_KEY_SHA256=... token-broker
 #   clustered (-cluster), every node also needs the same -e TOKEN_BROKER_CLUSTER_KEY=$(openssl rand -base64 32)
-# See the README's Docker section for the demo and a three-node compose file.
+# See docs/operations.md ("Docker") for the demo and a three-node compose file.
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /build
 COPY pom.xml .

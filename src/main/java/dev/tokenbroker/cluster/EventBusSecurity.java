@@ -10,7 +10,7 @@ import io.vertx.core.net.PemTrustOptions;
  * {@code cluster.eventbus-tls}: the event-bus transport between nodes runs over TLS, and every
  * connection must present a certificate issued by the cluster's CA. A process without one can
  * neither send {@code token.get.*} to a node nor receive its events. (Hazelcast's own member
- * protocol is not covered: open-source Hazelcast has no TLS; see the README.)
+ * protocol is not covered: open-source Hazelcast has no TLS; see docs/security.md.)
  */
 public final class EventBusSecurity {
   private EventBusSecurity() {}

@@ -116,8 +116,8 @@ final class ConfigParser {
   /**
    * The accepted API keys: {@code http.api-keys} (each with its scope), then
    * TOKEN_BROKER_API_KEY_SHA256 (default actions), TOKEN_BROKER_ADMIN_KEY_SHA256 (every action)
-   * and the sandbox's demo key (every action, so the README's walk-through works). A digest may
-   * appear only once: one key, one scope.
+   * and the sandbox's demo key (every action, so the walk-throughs in README.md and
+   * docs/http-api.md work). A digest may appear only once: one key, one scope.
    */
   private static List<ApiKey> apiKeys(ConfigSection s, Optional<SandboxConfig> sandbox, Set<String> providers) {
     Map<String, String> sources = new LinkedHashMap<>();

@@ -13,7 +13,7 @@ import java.time.Instant;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Each account state as README defines it, with an injected clock. */
+/** Each account state as docs/http-api.md ("Account lifecycle") defines it, with an injected clock. */
 class AccountStateTest {
   private static final TokenKey KEY = new TokenKey("p", "acme");
   private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));

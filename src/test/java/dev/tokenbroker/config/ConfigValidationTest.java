@@ -84,7 +84,7 @@ class ConfigValidationTest {
     assertTrue(cfg.sandbox().isPresent());
     assertEquals(60, cfg.sandbox().get().lifetimeSeconds());
     ApiKey demo = cfg.http().apiKeys().stream().filter(k -> k.name().equals("sandbox-demo")).findFirst().orElseThrow();
-    assertEquals(KeyAction.ALL, demo.scope().actions(), "the README's walk-through lists, deletes and onboards with it");
+    assertEquals(KeyAction.ALL, demo.scope().actions(), "the walk-through in docs/http-api.md lists, deletes and onboards with it");
     assertEquals("http://127.0.0.1:8091/esignglobal/v1/oauth2/accessToken", cfg.providers().get("sandbox").tokenUrl());
   }
 
