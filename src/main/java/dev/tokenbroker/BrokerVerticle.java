@@ -24,6 +24,8 @@ import dev.tokenbroker.rotation.LocalRotationLeases;
 import dev.tokenbroker.rotation.RotationLeases;
 import dev.tokenbroker.token.LocalTokenStore;
 import dev.tokenbroker.token.TokenPolicy;
+import dev.tokenbroker.service.BrokerServices;
+import dev.tokenbroker.service.ProviderCatalog;
 import dev.tokenbroker.service.TokenService;
 import dev.tokenbroker.token.TokenStore;
 import dev.tokenbroker.token.TokenEvents;
@@ -51,7 +53,8 @@ public final class BrokerVerticle extends VerticleBase {
   private final RandomGenerator random;
   private final List<HttpBridgeVerticle> httpVerticles = new CopyOnWriteArrayList<>();
   private HttpLimits httpLimits;
-  private TokenService service;
+  private BrokerServices services;
+  private TokenPolicy policy;
   private TokenEndpointClient endpoint;
   private RefreshVerticle refresher;
   private TokenStore store;
@@ -85,20 +88,21 @@ public final class BrokerVerticle extends VerticleBase {
           metrics = BrokerMetrics.create().watch(store);
           webhooks = new WebhookDispatcher(vertx, clock, cfg.webhooks(), WebhookDispatcher.INITIAL_BACKOFF_MS);
           // webhooks hear events here, on the node that produced them, so each is delivered once in the cluster
-          service = new TokenService(cfg.providers(), store, leases, endpoint, new TokenPolicy(cfg.refresh(), clock, random),
+          policy = new TokenPolicy(cfg.refresh(), clock, random);
+          services = BrokerServices.create(new ProviderCatalog(cfg.providers()), store, leases, endpoint, policy,
               TokenEvents.all(new BusTokenEvents(vertx.eventBus()), webhooks), metrics);
-          onboarding = new OnboardingService(service,
+          onboarding = new OnboardingService(services.providers(), services.accounts(),
               new BoundedStateStore(states, cfg.http().limits().maxPendingAuthorizations(), clock));
           List<String> providers = List.copyOf(cfg.providers().keySet());
-          return vertx.deployVerticle(() -> new TokenVerticle(service, providers),
+          return vertx.deployVerticle(() -> new TokenVerticle(services.tokens(), providers),
               new DeploymentOptions().setInstances(cfg.busInstances()));
         })
         .compose(id -> {
-          refresher = new RefreshVerticle(service, ownership);
+          refresher = new RefreshVerticle(services.tokens(), services.accounts(), store, policy, ownership);
           return vertx.deployVerticle(refresher);
         })
         .compose(id -> vertx.deployVerticle(() -> {
-          HttpBridgeVerticle v = new HttpBridgeVerticle(service, onboarding, metrics, cfg.http(), httpLimits, rejections,
+          HttpBridgeVerticle v = new HttpBridgeVerticle(services, onboarding, metrics, cfg.http(), httpLimits, rejections,
               cfg.providerTrustPem());
           httpVerticles.add(v);
           return v;
@@ -112,7 +116,7 @@ public final class BrokerVerticle extends VerticleBase {
     // rotation starts any more. Rotations already running finish first (each provider call ends at
     // its deadline): cutting one short would lose a rotating refresh token's answer.
     LOG.info("token-broker stopping: letting rotations in progress finish");
-    Future<Void> drained = service == null ? Future.succeededFuture() : service.drain();
+    Future<Void> drained = services == null ? Future.succeededFuture() : services.tokens().drain();
     return drained.compose(d -> {
       Future<Void> endpointClosed = endpoint == null ? Future.succeededFuture() : endpoint.close();
       Future<Void> webhooksClosed = webhooks == null ? Future.succeededFuture() : webhooks.close();
@@ -125,9 +129,24 @@ public final class BrokerVerticle extends VerticleBase {
     }).onComplete(ar -> LOG.info("token-broker stopped"));
   }
 
+  /** The node's services: providers, tokens, accounts (for tests and embedding). */
+  public BrokerServices services() {
+    return services;
+  }
+
   /** The node's token service (for tests and embedding). */
   public TokenService service() {
-    return service;
+    return services == null ? null : services.tokens();
+  }
+
+  /** The node's token store (for tests). */
+  public TokenStore store() {
+    return store;
+  }
+
+  /** The node's timing decisions (for tests). */
+  public TokenPolicy policy() {
+    return policy;
   }
 
   /** The node's webhook deliveries (for tests: how many are pending). */

@@ -5,7 +5,9 @@ import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
+import dev.tokenbroker.service.AccountLifecycle;
 import dev.tokenbroker.service.TokenService;
+import dev.tokenbroker.token.TokenPolicy;
 import dev.tokenbroker.token.TokenStore;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -41,6 +43,9 @@ public final class RefreshVerticle extends VerticleBase {
   private static final long[] RECHECK_AFTER_CHANGE_MS = {500, 2000, 5000};
 
   private final TokenService service;
+  private final AccountLifecycle accounts;
+  private final TokenStore store;
+  private final TokenPolicy policy;
   private final KeyOwnership ownership;
   /** The timer of each token this node renews. Changed only on this verticle's context; read from any thread. */
   private final Map<TokenKey, Long> timers = new ConcurrentHashMap<>();
@@ -49,14 +54,17 @@ public final class RefreshVerticle extends VerticleBase {
   private final AtomicInteger offContextChanges = new AtomicInteger();
   private boolean stopped;
 
-  public RefreshVerticle(TokenService service, KeyOwnership ownership) {
+  public RefreshVerticle(TokenService service, AccountLifecycle accounts, TokenStore store, TokenPolicy policy,
+                         KeyOwnership ownership) {
     this.service = service;
+    this.accounts = accounts;
+    this.store = store;
+    this.policy = policy;
     this.ownership = ownership;
   }
 
   @Override
   public Future<?> start() {
-    TokenStore store = service.store();
     store.listen(new TokenStore.Listener() {
       @Override
       public void updated(Token token) {
@@ -144,12 +152,12 @@ public final class RefreshVerticle extends VerticleBase {
     if (stopped) {
       return;
     }
-    for (Token token : service.store().cachedAll()) {
+    for (Token token : store.cachedAll()) {
       schedule(token);
     }
     checkContext();
     timers.entrySet().removeIf(entry -> {
-      boolean gone = service.store().cached(entry.getKey()) == null;
+      boolean gone = store.cached(entry.getKey()) == null;
       if (gone) {
         vertx.cancelTimer(entry.getValue());
       }
@@ -171,19 +179,19 @@ public final class RefreshVerticle extends VerticleBase {
     if (token.authorizationRequired() || !ownership.ownsLocally(key)) {
       return;
     }
-    Instant at = service.policy().refreshAt(token);
-    Instant keepAlive = service.policy().keepAliveAt(token);
+    Instant at = policy.refreshAt(token);
+    Instant keepAlive = policy.keepAliveAt(token);
     if (keepAlive != null && keepAlive.isBefore(at)) {
       at = keepAlive; // the refresh token ends before the access token needs renewing: renew it anyway
     }
     if (token.retryAt() != null && token.retryAt().isAfter(at)) {
       at = token.retryAt();
     }
-    Instant replay = service.policy().replayAt(token);
+    Instant replay = policy.replayAt(token);
     if (replay != null) {
       at = replay; // a lost answer is replayed promptly, however long the access token has left
     }
-    Instant warning = warnings ? service.policy().expiringWarningAt(token) : null;
+    Instant warning = warnings ? policy.expiringWarningAt(token) : null;
     if (warning != null && warning.isBefore(at)) {
       setTimer(key, warning, token.version(), true);
       return;
@@ -205,7 +213,7 @@ public final class RefreshVerticle extends VerticleBase {
 
   /**
    * The warning before a refresh token's fixed end is due: publish {@code token.expiring} (once in
-   * the cluster: {@link TokenService#announceExpiring}), then schedule the token's renewal. The
+   * the cluster: {@link AccountLifecycle#announceExpiring}), then schedule the token's renewal. The
    * stored mark reschedules the token through the store's change event; when another node set it
    * first, or the publication failed, the token is scheduled again from its latest copy here.
    */
@@ -214,11 +222,11 @@ public final class RefreshVerticle extends VerticleBase {
     if (!timers.remove(key, timerId)) {
       return;
     }
-    service.announceExpiring(key).onComplete(ar -> onContext(() -> {
+    accounts.announceExpiring(key).onComplete(ar -> onContext(() -> {
       if (ar.failed()) {
         LOG.warn("Could not announce the end of " + key + "'s refresh token: " + BrokerException.from(ar.cause()).getMessage());
       }
-      Token current = service.store().cached(key);
+      Token current = store.cached(key);
       if (current != null && !timers.containsKey(key)) {
         // the renewal only: a warning that could not be published is tried again after the token's next change
         schedule(current, false);
@@ -228,7 +236,7 @@ public final class RefreshVerticle extends VerticleBase {
 
   /** Milliseconds until {@code at}, rounded up, so a timer never fires before the instant it is for. */
   private long delayUntil(Instant at) {
-    long nanos = Duration.between(service.policy().now(), at).toNanos();
+    long nanos = Duration.between(policy.now(), at).toNanos();
     return Math.max(1, (nanos + 999_999) / 1_000_000);
   }
 
@@ -260,14 +268,14 @@ public final class RefreshVerticle extends VerticleBase {
       return;
     }
     BrokerException error = BrokerException.from(ar.cause());
-    Token current = service.store().cached(key);
+    Token current = store.cached(key);
     if (error.code() == ErrorCode.AUTHORIZATION_REQUIRED || error.code() == ErrorCode.UNKNOWN_ACCOUNT || current == null) {
       LOG.warn("Stopped renewing " + key + ": " + error.getMessage());
       return;
     }
     if (!timers.containsKey(key) && ownership.ownsLocally(key)) {
       // no change event will reschedule it: retry when the recorded backoff ends, else after retry_after
-      Instant now = service.policy().now();
+      Instant now = policy.now();
       Instant retryAt = current.retryAt() != null && current.retryAt().isAfter(now) ? current.retryAt()
           : now.plusSeconds(error.retryAfterSeconds() == null ? 1 : error.retryAfterSeconds());
       setTimer(key, retryAt, current.version(), false);

@@ -57,7 +57,7 @@ public final class TokenVerticle extends VerticleBase {
       }
       result.onComplete(ar -> {
         if (ar.succeeded()) {
-          message.reply(TokenReplies.reply(ar.result(), service.policy().now()));
+          message.reply(TokenReplies.reply(ar.result(), service.now()));
         } else {
           fail(message, ar.cause());
         }

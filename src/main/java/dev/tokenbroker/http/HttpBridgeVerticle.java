@@ -5,7 +5,7 @@ import dev.tokenbroker.metrics.BrokerMetrics;
 import dev.tokenbroker.onboarding.OnboardingService;
 import dev.tokenbroker.proxy.ApiProxy;
 import dev.tokenbroker.proxy.RejectionBudget;
-import dev.tokenbroker.service.TokenService;
+import dev.tokenbroker.service.BrokerServices;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 public final class HttpBridgeVerticle extends VerticleBase {
   static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
 
-  private final TokenService service;
+  private final BrokerServices services;
   private final OnboardingService onboarding;
   private final BrokerMetrics metrics;
   private final HttpConfig config;
@@ -41,11 +41,11 @@ public final class HttpBridgeVerticle extends VerticleBase {
    * @param limits the node's limits, shared by all its HTTP verticle instances
    * @param rejections the node's budget of 401-triggered rotations, shared by all its HTTP verticle instances
    */
-  public HttpBridgeVerticle(TokenService service, OnboardingService onboarding, BrokerMetrics metrics, HttpConfig config,
+  public HttpBridgeVerticle(BrokerServices services, OnboardingService onboarding, BrokerMetrics metrics, HttpConfig config,
                             HttpLimits limits, RejectionBudget rejections, String providerTrustPem) {
     this.rejections = rejections;
     this.providerTrustPem = providerTrustPem;
-    this.service = service;
+    this.services = services;
     this.onboarding = onboarding;
     this.metrics = metrics;
     this.config = config;
@@ -60,14 +60,14 @@ public final class HttpBridgeVerticle extends VerticleBase {
 
   private Future<HttpServer> serve(ConsoleRoutes console) {
     Gate gate = new Gate(auth, new AccessLog(metrics));
-    TokenGet tokenGet = new TokenGet(service);
+    TokenGet tokenGet = new TokenGet(services);
     // a heartbeat at least twice per idle timeout, so that idle streams are not closed
     events = new EventStream(vertx, limits, Math.min(EventStream.HEARTBEAT_MS, config.limits().idleTimeoutSeconds() * 1000L / 2));
-    proxy = ApiProxy.create(vertx, providerTrustPem, service, rejections, config.limits().proxyMaxBodyBytes());
-    Router router = Routes.router(vertx, new Routes.Handlers(gate, new HealthRoutes(vertx, service), metrics.scrapeHandler(),
-        console, new OnboardingRoutes(service, onboarding), new EventBusBridge(vertx, gate), new TokenRoutes(service, tokenGet),
-        new ProviderRoutes(service), events));
-    FastLane lane = new FastLane(router, gate, tokenGet, new ProxyRoutes(service, proxy, metrics));
+    proxy = ApiProxy.create(vertx, providerTrustPem, services.tokens(), rejections, config.limits().proxyMaxBodyBytes());
+    Router router = Routes.router(vertx, new Routes.Handlers(gate, new HealthRoutes(vertx, services.tokens()), metrics.scrapeHandler(),
+        console, new OnboardingRoutes(services.providers(), onboarding), new EventBusBridge(vertx, gate), new TokenRoutes(services, tokenGet),
+        new ProviderRoutes(services.providers()), events));
+    FastLane lane = new FastLane(router, gate, tokenGet, new ProxyRoutes(services.providers(), proxy, metrics));
     return events.start().compose(v -> vertx.createHttpServer(options())
         .connectionHandler(new ConnectionCap(limits, gate, config.limits().maxConnections()))
         .requestHandler(lane)

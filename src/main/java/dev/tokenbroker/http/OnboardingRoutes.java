@@ -4,7 +4,7 @@ import dev.tokenbroker.auth.KeyAction;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.onboarding.OnboardingService;
-import dev.tokenbroker.service.TokenService;
+import dev.tokenbroker.service.ProviderCatalog;
 import io.vertx.core.MultiMap;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -15,16 +15,16 @@ import io.vertx.ext.web.RoutingContext;
  * the credential).
  */
 final class OnboardingRoutes {
-  private final TokenService tokens;
+  private final ProviderCatalog providers;
   private final OnboardingService onboarding;
 
-  OnboardingRoutes(TokenService tokens, OnboardingService onboarding) {
-    this.tokens = tokens;
+  OnboardingRoutes(ProviderCatalog providers, OnboardingService onboarding) {
+    this.providers = providers;
     this.onboarding = onboarding;
   }
 
   void authorize(RoutingContext ctx) {
-    Requests.respond(ctx, tokens, KeyAction.ADMIN, onboarding::start, url -> HttpErrors.json(ctx.response(), 200,
+    Requests.respond(ctx, providers, KeyAction.ADMIN, onboarding::start, url -> HttpErrors.json(ctx.response(), 200,
         new JsonObject().put("authorize_url", url).put("expires_in", OnboardingService.STATE_TTL.toSeconds())));
   }
 
@@ -33,7 +33,7 @@ final class OnboardingRoutes {
     String provider = ctx.pathParam("provider");
     MultiMap q = ctx.queryParams();
     try {
-      tokens.provider(provider);
+      providers.provider(provider);
       String error = Requests.single(q, "error");
       String description = Requests.single(q, "error_description");
       String providerError = error == null ? null : error + (description == null ? "" : " (" + description + ")");

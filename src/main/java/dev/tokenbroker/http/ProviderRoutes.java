@@ -2,7 +2,7 @@ package dev.tokenbroker.http;
 
 import dev.tokenbroker.provider.GrantType;
 import dev.tokenbroker.provider.ProviderSpec;
-import dev.tokenbroker.service.TokenService;
+import dev.tokenbroker.service.ProviderCatalog;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -16,15 +16,15 @@ import java.util.TreeSet;
  * ({@code default} plus {@code providers.<p>.accounts}). Names only, never a client id or secret.
  */
 final class ProviderRoutes {
-  private final TokenService service;
+  private final ProviderCatalog providers;
 
-  ProviderRoutes(TokenService service) {
-    this.service = service;
+  ProviderRoutes(ProviderCatalog providers) {
+    this.providers = providers;
   }
 
   void list(RoutingContext ctx) {
     JsonArray out = new JsonArray();
-    service.providers().stream().sorted(Comparator.comparing(ProviderSpec::name)).forEach(spec -> {
+    providers.all().stream().sorted(Comparator.comparing(ProviderSpec::name)).forEach(spec -> {
       JsonObject provider = new JsonObject().put("name", spec.name()).put("grant", spec.grant().wireName());
       if (spec.grant() == GrantType.CLIENT_CREDENTIALS) {
         TreeSet<String> accounts = new TreeSet<>(spec.accounts().keySet());

@@ -10,7 +10,7 @@ import dev.tokenbroker.provider.ProviderSpec;
 import dev.tokenbroker.proxy.ApiBase;
 import dev.tokenbroker.proxy.ApiProxy;
 import dev.tokenbroker.proxy.ProxyPath;
-import dev.tokenbroker.service.TokenService;
+import dev.tokenbroker.service.ProviderCatalog;
 import dev.tokenbroker.token.TokenKey;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
@@ -38,13 +38,13 @@ final class ProxyRoutes {
       HttpMethod.DELETE);
   private static final String NOT_AS_WRITTEN = "the path must start with " + PREFIX + "<provider>/ as written, without dot segments";
 
-  private final TokenService service;
+  private final ProviderCatalog providers;
   private final ApiProxy proxy;
   private final BrokerMetrics metrics;
   private final Map<String, ApiBase> bases = new ConcurrentHashMap<>();
 
-  ProxyRoutes(TokenService service, ApiProxy proxy, BrokerMetrics metrics) {
-    this.service = service;
+  ProxyRoutes(ProviderCatalog providers, ApiProxy proxy, BrokerMetrics metrics) {
+    this.providers = providers;
     this.proxy = proxy;
     this.metrics = metrics;
   }
@@ -95,7 +95,7 @@ final class ProxyRoutes {
     int slash = rest.indexOf('/');
     String provider = slash < 0 ? rest : rest.substring(0, slash);
     ApiKey apiKey = gate.admit(request, KeyAction.PROXY, started, () -> {
-      if (service.providerNames().contains(provider)) { // no meters for names callers make up
+      if (providers.names().contains(provider)) { // no meters for names callers make up
         metrics.proxied(provider, request.response().getStatusCode(), System.nanoTime() - started);
       }
     });
@@ -104,10 +104,10 @@ final class ProxyRoutes {
     }
     request.pause();
     try {
-      ProviderSpec spec = service.provider(provider);
+      ProviderSpec spec = providers.provider(provider);
       TokenKey key = new TokenKey(provider, TokenRequest.account(accountHeader(request)));
       Gate.token(apiKey.scope(), KeyAction.PROXY, key);
-      service.checkAccount(key);
+      providers.checkAccount(key);
       if (spec.apiBaseUrl() == null) {
         throw BrokerException.invalidRequest("provider '" + provider + "' has no API base: set providers." + provider
             + ".api-base-url");

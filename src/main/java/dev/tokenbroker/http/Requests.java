@@ -5,7 +5,7 @@ import dev.tokenbroker.auth.KeyAction;
 import dev.tokenbroker.auth.KeyScope;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.token.TokenKey;
-import dev.tokenbroker.service.TokenService;
+import dev.tokenbroker.service.ProviderCatalog;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
@@ -21,13 +21,13 @@ final class Requests {
    * The token key from the {provider} path parameter and the account query parameter: 404 for an
    * unknown provider, 400 for a bad account, 403 when the API key may not do {@code action} to it.
    */
-  static TokenKey key(RoutingContext ctx, TokenService service, KeyAction action) {
-    return key(service, ctx.pathParam("provider"), ctx.queryParams(), Gate.scope(ctx), action);
+  static TokenKey key(RoutingContext ctx, ProviderCatalog providers, KeyAction action) {
+    return key(providers, ctx.pathParam("provider"), ctx.queryParams(), Gate.scope(ctx), action);
   }
 
   /** The same, from the provider's name, the query and the API key's scope. */
-  static TokenKey key(TokenService service, String provider, MultiMap query, KeyScope scope, KeyAction action) {
-    service.provider(provider);
+  static TokenKey key(ProviderCatalog providers, String provider, MultiMap query, KeyScope scope, KeyAction action) {
+    providers.provider(provider);
     TokenKey key = new TokenKey(provider, TokenRequest.account(single(query, "account")));
     Gate.token(scope, action, key);
     return key;
@@ -38,10 +38,10 @@ final class Requests {
    * on it, and answers with {@code onSuccess}; any failure, thrown or returned, becomes the
    * contract's error.
    */
-  static <T> void respond(RoutingContext ctx, TokenService service, KeyAction action, Function<TokenKey, Future<T>> work, Consumer<T> onSuccess) {
+  static <T> void respond(RoutingContext ctx, ProviderCatalog providers, KeyAction action, Function<TokenKey, Future<T>> work, Consumer<T> onSuccess) {
     Future<T> result;
     try {
-      result = work.apply(key(ctx, service, action));
+      result = work.apply(key(ctx, providers, action));
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }

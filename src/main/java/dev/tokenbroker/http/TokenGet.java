@@ -3,6 +3,8 @@ package dev.tokenbroker.http;
 import dev.tokenbroker.wire.TokenRequest;
 import dev.tokenbroker.auth.ApiKey;
 import dev.tokenbroker.auth.KeyAction;
+import dev.tokenbroker.service.BrokerServices;
+import dev.tokenbroker.service.ProviderCatalog;
 import dev.tokenbroker.service.TokenService;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
@@ -18,18 +20,20 @@ import io.vertx.core.http.HttpServerResponse;
  * come from {@link ReplyBodies}. One per HTTP verticle instance.
  */
 final class TokenGet {
+  private final ProviderCatalog providers;
   private final TokenService service;
   private final ReplyBodies replies = new ReplyBodies();
 
-  TokenGet(TokenService service) {
-    this.service = service;
+  TokenGet(BrokerServices services) {
+    this.providers = services.providers();
+    this.service = services.tokens();
   }
 
   void serve(HttpServerRequest request, String provider, ApiKey apiKey) {
     Future<Token> result;
     try {
       MultiMap query = request.params();
-      TokenKey key = Requests.key(service, provider, query, apiKey.scope(), KeyAction.READ);
+      TokenKey key = Requests.key(providers, provider, query, apiKey.scope(), KeyAction.READ);
       result = service.get(key, TokenRequest.minValidity(Requests.number(query, "min_validity")),
           TokenRequest.rejectedVersion(Requests.number(query, "rejected_version")));
     } catch (RuntimeException e) {
@@ -46,6 +50,6 @@ final class TokenGet {
 
   /** 200 with the contract's token reply. */
   void reply(HttpServerResponse response, Token token) {
-    HttpErrors.json(response, 200, replies.body(token, service.policy().now()));
+    HttpErrors.json(response, 200, replies.body(token, service.now()));
   }
 }

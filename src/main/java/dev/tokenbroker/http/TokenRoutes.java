@@ -4,6 +4,9 @@ import dev.tokenbroker.auth.KeyAction;
 import dev.tokenbroker.token.RotationReason;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
+import dev.tokenbroker.service.AccountLifecycle;
+import dev.tokenbroker.service.BrokerServices;
+import dev.tokenbroker.service.ProviderCatalog;
 import dev.tokenbroker.service.TokenService;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -14,7 +17,6 @@ import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.service.ImportedGrant;
 import dev.tokenbroker.accounts.AccountQuery;
 import dev.tokenbroker.auth.KeyScope;
-import dev.tokenbroker.provider.GrantType;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,11 +32,15 @@ import java.util.function.Function;
 final class TokenRoutes {
   /** The header with the cursor of the list's next page. */
   static final String NEXT_CURSOR = "Token-Broker-Next-Cursor";
+  private final ProviderCatalog providers;
   private final TokenService service;
+  private final AccountLifecycle accounts;
   private final TokenGet tokenGet;
 
-  TokenRoutes(TokenService service, TokenGet tokenGet) {
-    this.service = service;
+  TokenRoutes(BrokerServices services, TokenGet tokenGet) {
+    this.providers = services.providers();
+    this.service = services.tokens();
+    this.accounts = services.accounts();
     this.tokenGet = tokenGet;
   }
 
@@ -49,7 +55,7 @@ final class TokenRoutes {
   }
 
   private void answer(RoutingContext ctx, KeyAction action, Function<TokenKey, Future<Token>> work) {
-    Requests.respond(ctx, service, action, work, token -> tokenGet.reply(ctx.response(), token));
+    Requests.respond(ctx, providers, action, work, token -> tokenGet.reply(ctx.response(), token));
   }
 
   /** {@code PUT}: imports a grant obtained elsewhere; answers like a get (the stored token, version and expiry). */
@@ -61,13 +67,13 @@ final class TokenRoutes {
       } catch (RuntimeException e) {
         throw BrokerException.invalidRequest("the body is not a JSON object");
       }
-      return service.importGrant(key, ImportedGrant.parse(body));
+      return accounts.importGrant(key, ImportedGrant.parse(body));
     });
   }
 
   /** {@code DELETE}: revokes where configured and forgets the account. */
   void forget(RoutingContext ctx) {
-    Requests.respond(ctx, service, KeyAction.ADMIN, service::disconnect,
+    Requests.respond(ctx, providers, KeyAction.ADMIN, accounts::disconnect,
         revoked -> HttpErrors.json(ctx.response(), 200, new JsonObject().put("revoked", revoked)));
   }
 
@@ -83,19 +89,17 @@ final class TokenRoutes {
       scope = Gate.scope(ctx);
       Map<String, List<String>> values = new HashMap<>();
       ctx.queryParams().names().forEach(name -> values.put(name, ctx.queryParams().getAll(name)));
-      query = AccountQuery.parse(values, service.providerNames());
+      query = AccountQuery.parse(values, providers.names());
     } catch (RuntimeException e) {
       HttpErrors.fail(ctx, e);
       return;
     }
-    service.rotatingKeys().onComplete(ar -> {
+    accounts.list(query, scope).onComplete(ar -> {
       if (ar.failed()) {
         HttpErrors.fail(ctx, ar.cause());
         return;
       }
-      AccountList.Page page = AccountList.page(service.store().cachedAll(), query,
-          key -> scope.covers(key.provider(), key.account()), ar.result(),
-          provider -> service.provider(provider).grant() == GrantType.AUTHORIZATION_CODE, service.policy());
+      AccountList.Page page = ar.result();
       if (page.nextCursor() != null) {
         ctx.response().putHeader(NEXT_CURSOR, page.nextCursor())
             .putHeader("Link", "<" + nextPage(ctx, page.nextCursor()) + ">; rel=\"next\"");

@@ -6,7 +6,8 @@ import dev.tokenbroker.provider.ProviderSpec;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
-import dev.tokenbroker.service.TokenService;
+import dev.tokenbroker.service.AccountLifecycle;
+import dev.tokenbroker.service.ProviderCatalog;
 import io.vertx.core.Future;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -21,23 +22,25 @@ import java.util.Map;
 /**
  * The authorization-code onboarding: builds the provider's authorize URL with a random
  * single-use {@code state} (and PKCE S256 where configured), and on the callback checks the
- * state and exchanges the code through the {@link TokenService}.
+ * state and exchanges the code through the {@link AccountLifecycle}.
  */
 public final class OnboardingService {
   public static final Duration STATE_TTL = Duration.ofMinutes(10);
 
-  private final TokenService tokens;
+  private final ProviderCatalog providers;
+  private final AccountLifecycle accounts;
   private final StateStore states;
   private final SecureRandom random = new SecureRandom();
 
-  public OnboardingService(TokenService tokens, StateStore states) {
-    this.tokens = tokens;
+  public OnboardingService(ProviderCatalog providers, AccountLifecycle accounts, StateStore states) {
+    this.providers = providers;
+    this.accounts = accounts;
     this.states = states;
   }
 
   /** Remembers a new state for the account and answers the URL to send the person to. */
   public Future<String> start(TokenKey key) {
-    ProviderSpec spec = tokens.spec(key);
+    ProviderSpec spec = providers.spec(key);
     if (spec.authorizeUrl() == null) {
       throw BrokerException.invalidRequest("provider '" + spec.name() + "' has no authorize-url configured");
     }
@@ -85,7 +88,7 @@ public final class OnboardingService {
       if (code == null || code.isEmpty()) {
         return Future.failedFuture(BrokerException.invalidRequest("the callback has no code"));
       }
-      return tokens.authorize(pending.key(), Secret.of(code), pending.codeVerifier());
+      return accounts.authorize(pending.key(), Secret.of(code), pending.codeVerifier());
     });
   }
 

@@ -134,7 +134,7 @@ public final class ApiProxy {
    * request may be retried with the token the report brings).
    */
   private boolean reportRejected(TokenKey key, Token token) {
-    return budget.mayReport(key, token.version(), service.policy().now());
+    return budget.mayReport(key, token.version(), service.now());
   }
 
   /**

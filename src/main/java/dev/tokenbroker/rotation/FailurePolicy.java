@@ -4,6 +4,8 @@ import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.grant.ClientCredentialsGrant;
 import dev.tokenbroker.provider.LostAnswer;
+import dev.tokenbroker.token.Token;
+import dev.tokenbroker.token.TokenNeed;
 import dev.tokenbroker.token.TokenPolicy;
 import java.time.Duration;
 import java.time.Instant;
@@ -92,6 +94,32 @@ public final class FailurePolicy {
 
   private static String lostAnswer(RefreshAttempt attempt, Instant at) {
     return "the answer to the refresh of " + attempt.key() + " at " + at.truncatedTo(ChronoUnit.SECONDS) + " was lost";
+  }
+
+  /**
+   * Why a rotation's result, even after a second rotation, does not meet {@code need}: the caller
+   * asked for more validity than the provider issues (400), or the provider issues tokens shorter
+   * than the broker's own minimum validity (502).
+   */
+  public BrokerException unmet(TokenNeed need, Token token) {
+    TokenNeed.checkMinValidity(token, need.minValidity());
+    long lifetime = token == null ? 0 : token.lifetime().getSeconds();
+    return new BrokerException(ErrorCode.PROVIDER_ERROR, "the provider issues tokens valid for " + lifetime
+        + " s, less than the " + timing.requiredValiditySeconds(need.minValidity())
+        + " s every answer must have left (refresh.min-validity-seconds)");
+  }
+
+  /**
+   * A grant imported without an access token, which the provider refused to renew: nothing is
+   * stored, and the refusal is the caller's 400 with the provider's reason; an unreachable or
+   * rate-limiting provider keeps its 503 / 429 (try again).
+   */
+  public BrokerException refusedImport(BrokerException cause) {
+    if (cause.code() == ErrorCode.PROVIDER_UNAVAILABLE || cause.code() == ErrorCode.RATE_LIMITED) {
+      return cause;
+    }
+    return BrokerException.invalidRequest("the provider did not accept the imported refresh token; nothing was stored: "
+        + cause.getMessage());
   }
 
   /** The answer to the caller whose rotation failed. */

@@ -1,5 +1,7 @@
 package dev.tokenbroker.service;
 
+import dev.tokenbroker.provider.TokenResponse;
+
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.secret.Secret;
 import io.vertx.core.json.JsonObject;
@@ -61,6 +63,16 @@ public record ImportedGrant(Secret refreshToken, Secret accessToken, Long expire
       throw BrokerException.invalidRequest(field + " must be a non-empty string without surrounding spaces");
     }
     return Secret.of(s);
+  }
+
+  /**
+   * The provider's answer to a refresh with this grant's refresh token, completed from the grant:
+   * its scope, and its refresh token when the answer carries none.
+   */
+  TokenResponse completedBy(TokenResponse answer) {
+    return new TokenResponse(answer.accessToken(), answer.scope() != null ? answer.scope() : scope, answer.expiresIn(),
+        answer.refreshToken() != null ? answer.refreshToken() : refreshToken,
+        answer.refreshToken() != null ? answer.refreshExpiresIn() : null);
   }
 
   @Override

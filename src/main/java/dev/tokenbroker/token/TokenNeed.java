@@ -1,5 +1,7 @@
 package dev.tokenbroker.token;
 
+import dev.tokenbroker.error.BrokerException;
+
 /**
  * What a caller needs from a token: at least {@code minValidity} seconds left, and a version
  * newer than {@code staleVersion} (a version the caller's API call was refused with, or the
@@ -41,5 +43,13 @@ public record TokenNeed(long minValidity, Long staleVersion, boolean existingOnl
     return token != null
         && policy.isFresh(token, minValidity)
         && (staleVersion == null || token.version() > staleVersion);
+  }
+
+  /** 400 invalid_request when {@code minValidity} exceeds the lifetime the provider issued {@code token} with. */
+  public static void checkMinValidity(Token token, long minValidity) {
+    if (token != null && minValidity > token.lifetime().getSeconds()) {
+      throw BrokerException.invalidRequest("min_validity " + minValidity + " exceeds the lifetime the provider issues ("
+          + token.lifetime().getSeconds() + " s)");
+    }
   }
 }

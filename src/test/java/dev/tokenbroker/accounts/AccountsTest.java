@@ -102,8 +102,8 @@ class AccountsTest {
     }
 
     assertEquals(0, provider.calls(PATH), "no provider call");
-    assertNull(Await.result(node.service().store().load(new TokenKey("esignglobal", "stranger"))), "nothing stored");
-    assertTrue(node.service().store().cachedAll().isEmpty());
+    assertNull(Await.result(node.store().load(new TokenKey("esignglobal", "stranger"))), "nothing stored");
+    assertTrue(node.store().cachedAll().isEmpty());
     assertTrue(http.get("/v1/tokens").bodyAsJsonArray().isEmpty());
   }
 
@@ -133,11 +133,11 @@ class AccountsTest {
     startBroker(TestConfigs.broker(providers()));
     TokenKey acme = new TokenKey("esignglobal", "acme");
     node.request(Addresses.get("esignglobal"), account("acme"));
-    Await.result(node.service().forget(acme));
+    Await.result(node.accounts().forget(acme));
 
     assertNull(Await.result(node.service().renew(acme, 1)), "the token is gone: nothing to renew");
     assertEquals(1, provider.calls(PATH));
-    assertNull(Await.result(node.service().store().load(acme)));
+    assertNull(Await.result(node.store().load(acme)));
   }
 
   @Test
@@ -150,8 +150,8 @@ class AccountsTest {
     }
     assertEquals(401, new Http(node).get("/v1/tokens/rightsignature?account=newcomer&rejected_version=2").statusCode());
     assertEquals(0, provider.calls(ProviderDouble.RIGHTSIGNATURE_PATH));
-    assertNull(Await.result(node.service().store().load(new TokenKey("rightsignature", "newcomer"))));
-    assertTrue(node.service().store().cachedAll().isEmpty());
+    assertNull(Await.result(node.store().load(new TokenKey("rightsignature", "newcomer"))));
+    assertTrue(node.store().cachedAll().isEmpty());
   }
 
   @Test

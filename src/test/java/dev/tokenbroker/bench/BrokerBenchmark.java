@@ -22,7 +22,8 @@ import dev.tokenbroker.token.TokenEvents;
 import dev.tokenbroker.token.TokenKey;
 import dev.tokenbroker.token.TokenMetrics;
 import dev.tokenbroker.token.TokenPolicy;
-import dev.tokenbroker.service.TokenService;
+import dev.tokenbroker.service.BrokerServices;
+import dev.tokenbroker.service.ProviderCatalog;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -227,10 +228,11 @@ class BrokerBenchmark {
     try {
       BrokerConfig cfg = BrokerConfig.parse(TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal("https://unused.example.com"))));
       LocalTokenStore store = new LocalTokenStore();
-      TokenService service = new TokenService(cfg.providers(), store, new LocalRotationLeases(),
-          new dev.tokenbroker.provider.TokenEndpointClient(vertx, Clock.systemUTC(), null),
-          new TokenPolicy(cfg.refresh(), Clock.systemUTC(), new Random(1)), TokenEvents.NONE, TokenMetrics.NONE);
-      RefreshVerticle refresh = new RefreshVerticle(service, KeyOwnership.SINGLE_NODE);
+      TokenPolicy policy = new TokenPolicy(cfg.refresh(), Clock.systemUTC(), new Random(1));
+      BrokerServices services = BrokerServices.create(new ProviderCatalog(cfg.providers()), store, new LocalRotationLeases(),
+          new dev.tokenbroker.provider.TokenEndpointClient(vertx, Clock.systemUTC(), null), policy, TokenEvents.NONE,
+          TokenMetrics.NONE);
+      RefreshVerticle refresh = new RefreshVerticle(services.tokens(), services.accounts(), store, policy, KeyOwnership.SINGLE_NODE);
       Await.result(vertx.deployVerticle(refresh));
       long idleHeap = usedHeapAfterGc();
       Instant now = Instant.now();
@@ -356,12 +358,12 @@ class BrokerBenchmark {
       LoadGenerator.run(writer.vertx.getOrCreateContext(), tokens, 64, () -> {
         int i = next.getAndIncrement();
         TokenKey key = new TokenKey("esignglobal", "acct-" + i);
-        return writer.service().store().compareAndSet(key, 0, new Token(key,
+        return writer.store().compareAndSet(key, 0, new Token(key,
             Secret.of("access-token-" + i + "-0123456789abcdef0123456789abcdef"), "Bearer", "read-write", now,
             now.plusSeconds(86_398 - i % 3600), Secret.of("refresh-" + i + "-0123456789abcdef"), null, 1, null, false, null));
       });
       Await.until("every node's copy", java.time.Duration.ofMinutes(3),
-          () -> nodes.stream().allMatch(n -> n.service().store().cachedCount() == tokens));
+          () -> nodes.stream().allMatch(n -> n.store().cachedCount() == tokens));
       double storeSeconds = (System.nanoTime() - start) / 1e9;
       double perNodeMb = (usedHeapAfterGc() - idle) / 3 / 1e6;
       record("100 000 tokens, 3-node cluster", "heap MB per node", perNodeMb, "goal MB", 150, "< 150 MB");
@@ -386,7 +388,7 @@ class BrokerBenchmark {
       try {
         TokenKey key = new TokenKey("esignglobal", "default");
         Await.result(nodes.get(0).service().get(key, 0, null));
-        Await.until("both copies", java.time.Duration.ofSeconds(10), () -> nodes.get(1).service().store().cached(key) != null);
+        Await.until("both copies", java.time.Duration.ofSeconds(10), () -> nodes.get(1).store().cached(key) != null);
         BrokerNode owner = owns(nodes.get(0), key) ? nodes.get(0) : nodes.get(1);
         BrokerNode other = owner == nodes.get(0) ? nodes.get(1) : nodes.get(0);
         io.vertx.core.Context onOwner = owner.vertx.getOrCreateContext();

@@ -82,7 +82,7 @@ class KeepAliveTest {
     startBroker(new JsonObject(), 604800);
 
     node.request(Addresses.get("idle"), null);
-    Token first = node.service().store().cached(KEY);
+    Token first = node.store().cached(KEY);
 
     Await.until("two keep-alive renewals", Duration.ofSeconds(30), () -> refreshGrants().size() >= 2);
     List<LoggedRequest> calls = provider.requests(PATH);
@@ -91,7 +91,7 @@ class KeepAliveTest {
     assertTrue(firstRenewal.isBefore(first.refreshExpiresAt()), "renewed at " + firstRenewal + ", before its end " + first.refreshExpiresAt());
     assertTrue(first.expiresAt().isAfter(firstRenewal.plusSeconds(3000)), "while the access token had most of its hour left");
     assertTrue(rotated.stream().anyMatch(e -> "scheduled".equals(e.getString("reason")) && e.getLong("version") == 2L));
-    Token later = node.service().store().cached(KEY);
+    Token later = node.store().cached(KEY);
     assertTrue(later.refreshExpiresAt().isAfter(first.refreshExpiresAt()), "each renewal moved the end");
     assertTrue(expiring.isEmpty(), "a refresh token that renewing extends is never announced as expiring");
   }
@@ -104,7 +104,7 @@ class KeepAliveTest {
     startBroker(new JsonObject().put("refresh-token-lifetime-seconds", 6), 4);
 
     node.request(Addresses.get("idle"), null);
-    Token first = node.service().store().cached(KEY);
+    Token first = node.store().cached(KEY);
     Await.until("token.expiring", Duration.ofSeconds(15), () -> !expiring.isEmpty());
 
     assertEquals(1, refreshGrants().size(), "one keep-alive renewal found out the end cannot move");

@@ -142,14 +142,14 @@ class RefreshScheduleTest {
             .withBody("{\"error\":\"invalid_grant\",\"error_description\":\"refresh token revoked\"}")));
     startBroker(new JsonObject().put("rightsignature", TestConfigs.rightsignature(provider.baseUrl())));
     TokenKey carol = new TokenKey("rightsignature", "carol");
-    Await.result(node.service().authorize(carol, Secret.of("code"), null));
+    Await.result(node.accounts().authorize(carol, Secret.of("code"), null));
 
     Await.until("token.failed", Duration.ofSeconds(15), () -> !failed.isEmpty());
 
     JsonObject event = failed.get(0);
     assertEquals("authorization_required", event.getString("error"));
     assertEquals(true, event.getBoolean("authorization_required"));
-    Token stored = Await.result(node.service().store().load(carol));
+    Token stored = Await.result(node.store().load(carol));
     assertTrue(stored.authorizationRequired());
     assertEquals("r1", stored.refreshToken().reveal(), "a failure never deletes the refresh token");
     assertEquals("a1", stored.accessToken().reveal());

@@ -53,7 +53,7 @@ class AccountListClusterTest {
     Http onA = new Http(a);
     Http onB = new Http(b);
     assertEquals(200, onA.get("/v1/tokens/esignglobal").statusCode());
-    Await.until("node b has the token", Duration.ofSeconds(10), () -> b.service().store().cached(new TokenKey("esignglobal", "default")) != null);
+    Await.until("node b has the token", Duration.ofSeconds(10), () -> b.store().cached(new TokenKey("esignglobal", "default")) != null);
     provider.stub(post(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
         .withFixedDelay(4000).withBody(TestConfigs.tokenJson("second", 3600))));
     var forced = WebClient.create(a.vertx).post(a.httpPort(), "127.0.0.1", "/v1/tokens/esignglobal/refresh")

@@ -95,8 +95,8 @@ class ClusterKeyTest {
     nodes.add(third);
 
     Await.until("the token in the new node's copy", Duration.ofSeconds(10),
-        () -> third.service().store().cached(new dev.tokenbroker.token.TokenKey("esignglobal", "default")) != null);
-    assertEquals("t-1", third.service().store().cached(new dev.tokenbroker.token.TokenKey("esignglobal", "default"))
+        () -> third.store().cached(new dev.tokenbroker.token.TokenKey("esignglobal", "default")) != null);
+    assertEquals("t-1", third.store().cached(new dev.tokenbroker.token.TokenKey("esignglobal", "default"))
         .accessToken().reveal());
   }
 }

@@ -74,7 +74,7 @@ class ClusterSecrecyTest {
   @Test
   void aMemberWithoutTheClusterKeyReadsNoSecretFromAnyMap() {
     TokenKey acme = new TokenKey("rightsignature", "acme");
-    Await.result(nodes.get(0).service().authorize(acme, Secret.of("code"), null));
+    Await.result(nodes.get(0).accounts().authorize(acme, Secret.of("code"), null));
     assertEquals(502, nodes.get(1).requestFailure(Addresses.refresh("rightsignature"), new JsonObject().put("account", "acme"))
         .failureCode(), "a failed refresh leaves a backoff record with the provider's error text");
     String authorizeUrl = new Http(nodes.get(0)).post("/v1/oauth/rightsignature/authorize?account=beta").bodyAsJsonObject()

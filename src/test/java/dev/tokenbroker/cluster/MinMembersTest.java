@@ -63,8 +63,8 @@ class MinMembersTest {
 
   @Test
   void tooFewMembersServeValidTokensButNeverRotateUntilTheClusterIsWhole() {
-    Await.result(nodes.get(0).service().authorize(ACME, Secret.of("code"), null)); // an authorization needs no lease
-    Await.until("node 2's copy", Duration.ofSeconds(10), () -> nodes.get(1).service().store().cached(ACME) != null);
+    Await.result(nodes.get(0).accounts().authorize(ACME, Secret.of("code"), null)); // an authorization needs no lease
+    Await.until("node 2's copy", Duration.ofSeconds(10), () -> nodes.get(1).store().cached(ACME) != null);
 
     assertEquals("a-1", nodes.get(1).request(Addresses.get("rightsignature"), ACME_BODY).getString("access_token"),
         "a still-valid token is served");

@@ -76,8 +76,8 @@ class SlowProviderClusterTest {
   void aRefreshTokenIsNeverSentWhileAnEarlierCallWithItMayBeInFlightAndIsReplayedOnceAfter() {
     BrokerNode a = nodes.get(0);
     BrokerNode b = nodes.get(1);
-    Await.result(a.service().authorize(ACME, Secret.of("code"), null));
-    Await.until("node B's copy", Duration.ofSeconds(10), () -> b.service().store().cached(ACME) != null);
+    Await.result(a.accounts().authorize(ACME, Secret.of("code"), null));
+    Await.until("node B's copy", Duration.ofSeconds(10), () -> b.store().cached(ACME) != null);
     DeliveryOptions patient = new DeliveryOptions().setSendTimeout(60_000);
 
     long started = System.nanoTime();
@@ -99,7 +99,7 @@ class SlowProviderClusterTest {
           "nobody is asked for a new authorization: " + other.cause());
     }
     Await.until("the replay to renew the token on both nodes", Duration.ofSeconds(30),
-        () -> a.service().store().cached(ACME).version() == 2 && b.service().store().cached(ACME).version() == 2);
+        () -> a.store().cached(ACME).version() == 2 && b.store().cached(ACME).version() == 2);
 
     List<LoggedRequest> sent = provider.requests(PATH).stream()
         .filter(r -> "refresh_token".equals(ProviderDouble.params(r).get("grant_type"))).toList();
@@ -108,6 +108,6 @@ class SlowProviderClusterTest {
     long gap = sent.get(1).getLoggedDate().getTime() - sent.get(0).getLoggedDate().getTime();
     assertTrue(gap >= 2000, "the replay came after the first call's 2 s deadline had ended it (" + gap + " ms)");
     assertEquals("a-3", b.request(Addresses.get("rightsignature"), ACME_BODY).getString("access_token"));
-    assertFalse(b.service().store().cached(ACME).authorizationRequired());
+    assertFalse(b.store().cached(ACME).authorizationRequired());
   }
 }

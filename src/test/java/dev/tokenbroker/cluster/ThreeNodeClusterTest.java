@@ -135,7 +135,7 @@ class ThreeNodeClusterTest {
     startCluster();
     List<JsonObject> rotated = rotatedEventsOn(nodes.get(0));
     Map<Long, Set<String>> accessTokensByVersion = new ConcurrentHashMap<>();
-    nodes.get(0).service().store().listen(new TokenStore.Listener() {
+    nodes.get(0).store().listen(new TokenStore.Listener() {
       @Override
       public void updated(Token token) {
         accessTokensByVersion.computeIfAbsent(token.version(), v -> ConcurrentHashMap.newKeySet()).add(token.accessToken().reveal());
@@ -148,7 +148,7 @@ class ThreeNodeClusterTest {
     nodes.get(1).request(Addresses.get("esignglobal"), null);
 
     Await.until("version 6 on every node, no rotation in flight", Duration.ofSeconds(60), () -> nodes.stream().allMatch(n -> {
-      Token t = n.service().store().cached(KEY);
+      Token t = n.store().cached(KEY);
       return t != null && t.version() == 6 && !n.service().isRotating(KEY);
     }));
     Await.until("six token.rotated events", Duration.ofSeconds(10), () -> rotated.size() >= 6);
@@ -182,14 +182,14 @@ class ThreeNodeClusterTest {
     Set<String> survivorClientIds = survivors.stream().map(this::clientId).collect(Collectors.toSet());
     List<JsonObject> rotated = rotatedEventsOn(survivors.get(0));
     Await.until("survivors' local copies", Duration.ofSeconds(10),
-        () -> survivors.stream().allMatch(n -> n.service().store().cached(KEY) != null));
+        () -> survivors.stream().allMatch(n -> n.store().cached(KEY) != null));
 
     Instant killedAt = Instant.now();
     hazelcast(owner).getLifecycleService().terminate();
 
     Await.until("a survivor's renewal", Duration.ofSeconds(60),
-        () -> survivors.get(0).service().store().cached(KEY).version() > first.version());
-    Token renewed = survivors.get(0).service().store().cached(KEY);
+        () -> survivors.get(0).store().cached(KEY).version() > first.version());
+    Token renewed = survivors.get(0).store().cached(KEY);
     List<LoggedRequest> calls = provider.requests(PATH);
     Instant renewalCall = calls.get(1).getLoggedDate().toInstant();
     System.out.printf("[cluster] owner killed %s, survivor renewed %d ms later; old token expired at %s (%d ms after the kill)%n",
@@ -232,7 +232,7 @@ class ThreeNodeClusterTest {
         () -> seen.values().stream().allMatch(c -> c.get() >= 1));
     assertEquals(before + 1, provider.calls(PATH));
     assertEquals(clientId(other), clientIdOf(provider.requests(PATH).get(before)), "the non-owner made the call");
-    Await.until("owner's copy at v2", Duration.ofSeconds(10), () -> owner.service().store().cached(KEY).version() == 2);
+    Await.until("owner's copy at v2", Duration.ofSeconds(10), () -> owner.store().cached(KEY).version() == 2);
     seen.values().forEach(c -> assertEquals(1, c.get()));
   }
 }

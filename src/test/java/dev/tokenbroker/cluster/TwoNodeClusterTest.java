@@ -112,7 +112,7 @@ class TwoNodeClusterTest {
   @Test
   void bothNodesSeeTheSameTokenFromOneProviderCall() {
     JsonObject fromA = a.request(Addresses.get("esignglobal"), null);
-    Await.until("node B's local copy", Duration.ofSeconds(10), () -> b.service().store().cached(KEY) != null);
+    Await.until("node B's local copy", Duration.ofSeconds(10), () -> b.store().cached(KEY) != null);
 
     Token onB = Await.result(b.service().get(KEY, 0, null));
 
@@ -142,7 +142,7 @@ class TwoNodeClusterTest {
     Await.until("version 4 on both nodes, no rotation in flight", Duration.ofSeconds(40), () -> {
       notOwnerHadATimer.compareAndSet(false, notOwner.broker.refresher().isScheduled(KEY));
       return List.of(a, b).stream().allMatch(n -> {
-        Token t = n.service().store().cached(KEY);
+        Token t = n.store().cached(KEY);
         return t != null && t.version() == 4 && !n.service().isRotating(KEY);
       });
     });
@@ -172,7 +172,7 @@ class TwoNodeClusterTest {
 
     assertEquals(200, page.statusCode(), page.bodyAsString());
     TokenKey acme = new TokenKey("rightsignature", "acme");
-    Await.until("node A sees the new account", Duration.ofSeconds(10), () -> a.service().store().cached(acme) != null);
+    Await.until("node A sees the new account", Duration.ofSeconds(10), () -> a.store().cached(acme) != null);
     assertEquals(400, new Http(a).send(HttpMethod.GET, "/v1/oauth/rightsignature/callback?code=c&state=" + Http.encode(state), null)
         .statusCode(), "the state is used up cluster-wide");
     List<LoggedRequest> calls = provider.requests(ProviderDouble.RIGHTSIGNATURE_PATH);
@@ -212,17 +212,17 @@ class TwoNodeClusterTest {
         .withBody("{\"access_token\":\"a-{{randomValue length=8 type='ALPHANUMERIC'}}\",\"expires_in\":6,"
             + "\"refresh_token\":\"r-{{randomValue length=8 type='ALPHANUMERIC'}}\"}")));
     TokenKey acme = new TokenKey("rightsignature", "acme");
-    Await.result(a.service().authorize(acme, Secret.of("code"), null));
-    Await.until("two scheduled rotations", Duration.ofSeconds(30), () -> a.service().store().cached(acme).version() >= 3);
+    Await.result(a.accounts().authorize(acme, Secret.of("code"), null));
+    Await.until("two scheduled rotations", Duration.ofSeconds(30), () -> a.store().cached(acme).version() >= 3);
 
     BrokerNode owner = owns(a, acme) ? a : b;
     BrokerNode survivor = other(owner);
     String ownerClientId = clientId(owner);
-    long beforeStop = survivor.service().store().cached(acme).version();
+    long beforeStop = survivor.store().cached(acme).version();
     int refreshesAtStop = provider.calls(path) - 1;
     owner.close();
     Await.until("a rotation while the owner is away", Duration.ofSeconds(30),
-        () -> survivor.service().store().cached(acme).version() >= beforeStop + 1);
+        () -> survivor.store().cached(acme).version() >= beforeStop + 1);
 
     BrokerNode restarted = BrokerNode.start(ClusterSupport.join(cluster, 2), config(ownerClientId), Clock.systemUTC());
     if (owner == a) {
@@ -230,15 +230,15 @@ class TwoNodeClusterTest {
     } else {
       b = restarted;
     }
-    Await.until("the restarted node's copy of the token", Duration.ofSeconds(10), () -> restarted.service().store().cached(acme) != null);
+    Await.until("the restarted node's copy of the token", Duration.ofSeconds(10), () -> restarted.store().cached(acme) != null);
     Await.until("the partition table to settle", Duration.ofSeconds(30),
         () -> ClusterSupport.hazelcast(restarted.vertx).getPartitionService().isClusterSafe());
-    long atRejoin = survivor.service().store().cached(acme).version();
+    long atRejoin = survivor.store().cached(acme).version();
     // for the report only: a refresh the survivor's copy does not show yet may already be counted here
     int callsAtRejoin = provider.calls(path);
     Await.until("two rotations after the restarted node rejoined", Duration.ofSeconds(30),
-        () -> survivor.service().store().cached(acme).version() >= atRejoin + 2
-            && restarted.service().store().cached(acme).version() >= atRejoin + 2);
+        () -> survivor.store().cached(acme).version() >= atRejoin + 2
+            && restarted.store().cached(acme).version() >= atRejoin + 2);
 
     List<ServeEvent> exchanges = provider.exchanges(path);
     // version n took n answers from the provider: the authorization, then one per refresh
@@ -265,7 +265,7 @@ class TwoNodeClusterTest {
     Token forced = Await.result(b.service().refresh(KEY, RotationReason.FORCED));
 
     assertEquals(2L, forced.version());
-    Await.until("node A's copy at version 2", Duration.ofSeconds(10), () -> a.service().store().cached(KEY).version() == 2);
+    Await.until("node A's copy at version 2", Duration.ofSeconds(10), () -> a.store().cached(KEY).version() == 2);
     Token servedByA = Await.result(a.service().get(KEY, 0, null));
     assertEquals(2L, servedByA.version());
     assertEquals(forced.accessToken().reveal(), servedByA.accessToken().reveal());

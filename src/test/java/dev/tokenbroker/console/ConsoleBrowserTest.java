@@ -300,7 +300,7 @@ class ConsoleBrowserTest {
     browser.findElement(By.id("disconnect-confirm")).click();
     wait.until(ExpectedConditions.invisibilityOfElementLocated(row("rightsignature", "acme")));
     assertFalse(storedAccounts().contains("rightsignature/acme"));
-    assertEquals(null, Await.result(node.service().store().load(new TokenKey("rightsignature", "acme"))));
+    assertEquals(null, Await.result(node.store().load(new TokenKey("rightsignature", "acme"))));
     assertTrue(storedAccounts().contains("rightsignature/globex"), "the other accounts stay");
     screenshot("6-disconnected");
 
@@ -332,7 +332,7 @@ class ConsoleBrowserTest {
     assertEquals(200, http.get("/v1/tokens/esignglobal").statusCode());
     assertEquals(200, http.get("/v1/tokens/esignglobal?account=eu-tenant").statusCode());
     for (String account : List.of("acme", "globex", "hooli")) {
-      Await.result(node.service().authorize(new TokenKey("rightsignature", account), Secret.of("code-" + account), null));
+      Await.result(node.accounts().authorize(new TokenKey("rightsignature", account), Secret.of("code-" + account), null));
     }
     browser.get(base + "/console/");
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("api-key")));

@@ -70,7 +70,7 @@ class ImportTest {
   }
 
   private Token stored() {
-    return node.service().store().cached(KEY);
+    return node.store().cached(KEY);
   }
 
   @Test

@@ -64,7 +64,7 @@ class RevocationTest {
   }
 
   private Token stored() {
-    return node.service().store().cached(KEY);
+    return node.store().cached(KEY);
   }
 
   @Test

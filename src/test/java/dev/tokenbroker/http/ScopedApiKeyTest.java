@@ -414,7 +414,7 @@ class ScopedApiKeyTest {
   }
 
   private Token stored(String provider, String account) {
-    return Await.result(node.service().store().load(new TokenKey(provider, account)));
+    return Await.result(node.store().load(new TokenKey(provider, account)));
   }
 
   private static void assertUnchanged(Token before, Token after) {

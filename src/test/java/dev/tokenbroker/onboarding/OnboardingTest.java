@@ -98,7 +98,7 @@ class OnboardingTest {
     assertEquals(REDIRECT, form.get("redirect_uri"));
     assertEquals(q.get("code_challenge"), OnboardingService.challenge(Secret.of(form.get("code_verifier"))),
         "the verifier sent with the code matches the challenge sent to the browser");
-    Token stored = Await.result(node.service().store().load(new TokenKey("rightsignature", "acme")));
+    Token stored = Await.result(node.store().load(new TokenKey("rightsignature", "acme")));
     assertEquals("rs-refresh", stored.refreshToken().reveal());
     Await.until("token.rotated (authorized)", Duration.ofSeconds(5),
         () -> rotated.stream().anyMatch(e -> "authorized".equals(e.getString("reason")) && "acme".equals(e.getString("account"))));
@@ -125,7 +125,7 @@ class OnboardingTest {
     assertEquals(400, callback("code=c&state=made-up").statusCode());
     assertEquals(400, callback("code=c").statusCode());
     assertEquals(0, provider.calls(TOKEN_PATH));
-    assertNull(Await.result(node.service().store().load(new TokenKey("rightsignature", "acme"))));
+    assertNull(Await.result(node.store().load(new TokenKey("rightsignature", "acme"))));
   }
 
   @Test
@@ -150,7 +150,7 @@ class OnboardingTest {
     HttpResponse<Buffer> page = callback("code=old&state=" + Http.encode(state));
     assertEquals(400, page.statusCode());
     assertTrue(page.bodyAsString().contains("code expired"));
-    assertNull(Await.result(node.service().store().load(new TokenKey("rightsignature", "acme"))));
+    assertNull(Await.result(node.store().load(new TokenKey("rightsignature", "acme"))));
   }
 
   @Test

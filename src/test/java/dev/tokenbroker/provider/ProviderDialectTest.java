@@ -72,7 +72,7 @@ class ProviderDialectTest {
     node = BrokerNode.start(TestConfigs.broker(new JsonObject().put("rightsignature", TestConfigs.rightsignature(provider.baseUrl()))));
     TokenKey alice = new TokenKey("rightsignature", "alice");
 
-    Token authorized = Await.result(node.service().authorize(alice, Secret.of("the-code"), null));
+    Token authorized = Await.result(node.accounts().authorize(alice, Secret.of("the-code"), null));
 
     assertEquals("rs-a1", authorized.accessToken().reveal());
     assertEquals("rs-r1", authorized.refreshToken().reveal());
@@ -94,7 +94,7 @@ class ProviderDialectTest {
     LoggedRequest refresh = provider.requests(ProviderDouble.RIGHTSIGNATURE_PATH).get(1);
     assertEquals(Map.of("grant_type", "refresh_token", "refresh_token", "rs-r1",
         "client_id", TestConfigs.CLIENT_ID, "client_secret", TestConfigs.CLIENT_SECRET), ProviderDouble.params(refresh));
-    Token stored = Await.result(node.service().store().load(alice));
+    Token stored = Await.result(node.store().load(alice));
     assertEquals("rs-a2", stored.accessToken().reveal());
     assertEquals("rs-r2", stored.refreshToken().reveal());
     assertEquals("read", stored.scope(), "scope kept from the previous token when the refresh response has none");
@@ -108,12 +108,12 @@ class ProviderDialectTest {
         .willReturn(okJson("{\"access_token\":\"a2\",\"expires_in\":7200}")));
     node = BrokerNode.start(TestConfigs.broker(new JsonObject().put("rightsignature", TestConfigs.rightsignature(provider.baseUrl()))));
     TokenKey bob = new TokenKey("rightsignature", "bob");
-    Await.result(node.service().authorize(bob, Secret.of("c"), null));
+    Await.result(node.accounts().authorize(bob, Secret.of("c"), null));
 
     node.request(Addresses.refresh("rightsignature"), new JsonObject().put("account", "bob"));
     node.request(Addresses.refresh("rightsignature"), new JsonObject().put("account", "bob"));
 
-    Token stored = Await.result(node.service().store().load(bob));
+    Token stored = Await.result(node.store().load(bob));
     assertEquals("keep-me", stored.refreshToken().reveal());
     assertEquals(3L, stored.version());
     assertEquals("keep-me", ProviderDouble.params(provider.requests(ProviderDouble.RIGHTSIGNATURE_PATH).get(2)).get("refresh_token"));

@@ -61,7 +61,7 @@ class RefreshTokenSafetyTest {
     Await.result(node.vertx.eventBus().<JsonObject>consumer(Addresses.FAILED, m -> failed.add(m.body())).completion());
     provider.stub(post(urlPathEqualTo(PATH)).withRequestBody(containing("grant_type=authorization_code"))
         .willReturn(okJson("{\"access_token\":\"a0\",\"expires_in\":7200,\"refresh_token\":\"r0\"}")));
-    Await.result(node.service().authorize(ACME, Secret.of("code"), null));
+    Await.result(node.accounts().authorize(ACME, Secret.of("code"), null));
   }
 
   /** The first refresh with r0 gets {@code first}, every later one {@code then}. */
@@ -86,7 +86,7 @@ class RefreshTokenSafetyTest {
   }
 
   private Token stored() {
-    return Await.result(node.service().store().load(ACME));
+    return Await.result(node.store().load(ACME));
   }
 
   private long millisBetweenCalls(int first, int second) {

@@ -229,7 +229,7 @@ class TokenEndpointDeadlineTest {
     assertEquals(502, e.failureCode(), e.getMessage());
     assertEquals("provider_error", new JsonObject(e.getMessage()).getString("error"));
     assertTrue(new JsonObject(e.getMessage()).getString("error_description").contains("answered more than 64 KiB"), e.getMessage());
-    assertNull(Await.result(node.service().store().load(ESIGNGLOBAL)), "nothing is stored");
+    assertNull(Await.result(node.store().load(ESIGNGLOBAL)), "nothing is stored");
   }
 
   @Test
@@ -242,7 +242,7 @@ class TokenEndpointDeadlineTest {
 
     assertEquals(502, e.failureCode(), e.getMessage());
     assertEquals("provider_error", new JsonObject(e.getMessage()).getString("error"));
-    assertNull(Await.result(node.service().store().load(ESIGNGLOBAL)), "nothing is stored");
+    assertNull(Await.result(node.store().load(ESIGNGLOBAL)), "nothing is stored");
   }
 
   @Test

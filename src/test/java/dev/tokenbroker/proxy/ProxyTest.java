@@ -147,7 +147,7 @@ class ProxyTest {
     assertNull(r.getHeader("Set-Cookie"));
     LoggedRequest sent = apiCalls().get(0);
     assertEquals(API + "/documents/123?b=2&a=1%20x&a=3", sent.getUrl());
-    Token token = node.service().store().cached(KEY);
+    Token token = node.store().cached(KEY);
     assertEquals("Bearer " + token.accessToken().reveal(), sent.getHeader("Authorization"));
     assertEquals("abc", sent.getHeader("X-Request-Id"));
     assertEquals("application/json", sent.getHeader("Accept"));
@@ -341,7 +341,7 @@ class ProxyTest {
     assertEquals("me", r.bodyAsString());
     assertEquals(2, provider.calls(TOKEN_PATH));
     assertEquals(2, apiCalls().size());
-    assertEquals(2, node.service().store().cached(KEY).version());
+    assertEquals(2, node.store().cached(KEY).version());
   }
 
   @Test

@@ -85,7 +85,7 @@ class GracefulShutdownTest {
               .withFixedDelay(1500)));
       BrokerNode node = BrokerNode.start(TestConfigs.broker(new JsonObject()
           .put("rightsignature", TestConfigs.rightsignature(provider.baseUrl()))));
-      Await.result(node.service().authorize(acme, Secret.of("code"), null));
+      Await.result(node.accounts().authorize(acme, Secret.of("code"), null));
       Future<Token> rotation = node.service().refresh(acme, RotationReason.FORCED);
       Await.until("the refresh reached the provider", Duration.ofSeconds(10),
           () -> provider.refreshTokensSent(path).size() == 1);
@@ -94,8 +94,8 @@ class GracefulShutdownTest {
 
       Token rotated = Await.result(rotation);
       assertEquals("a-2", rotated.accessToken().reveal());
-      assertEquals(2, node.service().store().cached(acme).version());
-      assertFalse(node.service().store().cached(acme).authorizationRequired());
+      assertEquals(2, node.store().cached(acme).version());
+      assertFalse(node.store().cached(acme).authorizationRequired());
     }
   }
 }

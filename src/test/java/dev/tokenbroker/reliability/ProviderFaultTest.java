@@ -109,7 +109,7 @@ class ProviderFaultTest {
 
       assertEquals("good", node.request(Addresses.get("esignglobal"), null).getString("access_token"));
       SuiteReport.SERVED_VALID.incrementAndGet();
-      Token stored = Await.result(node.service().store().load(KEY));
+      Token stored = Await.result(node.store().load(KEY));
       if (stored == null || stored.version() != 1 || !"good".equals(stored.accessToken().reveal())) {
         SuiteReport.TOKENS_LOST.incrementAndGet();
       }

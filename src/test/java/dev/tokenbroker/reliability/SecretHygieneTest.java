@@ -132,8 +132,8 @@ class SecretHygieneTest {
         places.get("token list").append(http.send(HttpMethod.GET, "/v1/tokens", API_KEY).bodyAsString());
         places.get("metrics").append(http.send(HttpMethod.GET, "/metrics", null).bodyAsString());
         Await.until("the failure event on the stream", Duration.ofSeconds(10), () -> places.get("SSE").toString().contains("token.failed"));
-        places.get("toString").append(Await.result(node.service().store().load(new TokenKey("rightsignature", "acme"))))
-            .append(BrokerConfig.parse(config)).append(node.service().provider("rightsignature"));
+        places.get("toString").append(Await.result(node.store().load(new TokenKey("rightsignature", "acme"))))
+            .append(BrokerConfig.parse(config)).append(node.providers().provider("rightsignature"));
         Await.result(sseClient.close());
       }
     } finally {

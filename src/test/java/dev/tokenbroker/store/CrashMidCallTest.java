@@ -72,7 +72,7 @@ class CrashMidCallTest {
   private void crashMidCall(EmbeddedPg pg, JsonObject cfg) throws Exception {
     BrokerNode node = BrokerNode.start(cfg);
     try {
-      Await.result(node.service().authorize(ACME, Secret.of("code"), null));
+      Await.result(node.accounts().authorize(ACME, Secret.of("code"), null));
       node.vertx.eventBus().request(Addresses.refresh("rightsignature"), ACME_BODY, new DeliveryOptions().setSendTimeout(90_000));
       Await.until("the refresh to reach the provider", Duration.ofSeconds(10), () -> provider.refreshTokensSent(PATH).size() == 1);
       pg.stop(); // from here on nothing the broker learns is durable
@@ -90,8 +90,8 @@ class CrashMidCallTest {
 
       try (BrokerNode restarted = BrokerNode.start(cfg)) {
         Await.until("the replay to renew the token", Duration.ofSeconds(20),
-            () -> restarted.service().store().cached(ACME).version() == 2);
-        Token token = restarted.service().store().cached(ACME);
+            () -> restarted.store().cached(ACME).version() == 2);
+        Token token = restarted.store().cached(ACME);
         assertEquals("r2", token.refreshToken().reveal());
         assertFalse(token.authorizationRequired());
         assertEquals("a2", restarted.request(Addresses.get("rightsignature"), ACME_BODY).getString("access_token"));
@@ -107,11 +107,11 @@ class CrashMidCallTest {
       crashMidCall(pg, cfg);
 
       try (BrokerNode restarted = BrokerNode.start(cfg)) {
-        Token loaded = restarted.service().store().cached(ACME);
+        Token loaded = restarted.store().cached(ACME);
         assertNotNull(loaded.unansweredSince(), "the call's intent was stored before it went out");
         Await.until("the account to need a new authorization", Duration.ofSeconds(20),
-            () -> restarted.service().store().cached(ACME).authorizationRequired());
-        Token token = restarted.service().store().cached(ACME);
+            () -> restarted.store().cached(ACME).authorizationRequired());
+        Token token = restarted.store().cached(ACME);
         assertTrue(token.lastError().contains("was lost"), token.lastError());
         assertEquals("r0", token.refreshToken().reveal(), "nothing is deleted");
         assertEquals(401, restarted.requestFailure(Addresses.refresh("rightsignature"), ACME_BODY).failureCode());

@@ -75,7 +75,7 @@ class DurableStoreTest {
   /** Onboard, rotate, stop everything, start a new node, rotate again: the provider gets the latest refresh token. */
   private void survivesARestart(JsonObject store) {
     try (BrokerNode first = BrokerNode.start(config(store))) {
-      Await.result(first.service().authorize(ACME, Secret.of("code"), null));
+      Await.result(first.accounts().authorize(ACME, Secret.of("code"), null));
       first.request(Addresses.refresh("rightsignature"), new JsonObject().put("account", "acme"));
     }
     try (BrokerNode second = BrokerNode.start(config(store))) {
@@ -143,9 +143,9 @@ class DurableStoreTest {
           .put("encryption-key", newKey());
       JsonObject acme = new JsonObject().put("account", "acme");
       try (BrokerNode winner = BrokerNode.start(config(store))) {
-        Await.result(winner.service().authorize(ACME, Secret.of("code"), null));
+        Await.result(winner.accounts().authorize(ACME, Secret.of("code"), null));
         try (BrokerNode loser = BrokerNode.start(config(store))) {
-          assertEquals(1L, loser.service().store().cached(ACME).version(), "the loser loaded v1 at start-up");
+          assertEquals(1L, loser.store().cached(ACME).version(), "the loser loaded v1 at start-up");
           List<JsonObject> loserEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
           Await.result(loser.vertx.eventBus().<JsonObject>consumer(Addresses.ROTATED, m -> loserEvents.add(m.body())).completion());
           assertEquals("access-winner", winner.request(Addresses.refresh("rightsignature"), acme).getString("access_token"));
@@ -155,7 +155,7 @@ class DurableStoreTest {
           assertEquals("access-winner", served.getString("access_token"), "the loser serves the database's token");
           assertEquals(2L, served.getLong("version"));
           assertEquals(List.of(), loserEvents, "the refused rotation was not announced");
-          assertEquals("access-winner", loser.service().store().cached(ACME).accessToken().reveal());
+          assertEquals("access-winner", loser.store().cached(ACME).accessToken().reveal());
         }
       }
       try (BrokerNode after = BrokerNode.start(config(store))) {
@@ -168,7 +168,7 @@ class DurableStoreTest {
   @Test
   void aWrongKeyIsAClearErrorForThatTokenAndTheNodeRuns() {
     try (BrokerNode first = BrokerNode.start(config(fileStore(newKey())))) {
-      Await.result(first.service().authorize(ACME, Secret.of("code"), null));
+      Await.result(first.accounts().authorize(ACME, Secret.of("code"), null));
     }
     try (BrokerNode second = BrokerNode.start(config(fileStore(newKey())))) {
       ReplyException e = second.requestFailure(Addresses.get("rightsignature"), new JsonObject().put("account", "acme"));
@@ -184,7 +184,7 @@ class DurableStoreTest {
   void aTamperedRowIsAClearErrorForThatToken() throws Exception {
     JsonObject store = fileStore(newKey());
     try (BrokerNode first = BrokerNode.start(config(store))) {
-      Await.result(first.service().authorize(ACME, Secret.of("code"), null));
+      Await.result(first.accounts().authorize(ACME, Secret.of("code"), null));
     }
     try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("tokens").toAbsolutePath())) {
       ResultSet rs = c.createStatement().executeQuery("SELECT payload FROM tb_tokens");
@@ -206,7 +206,7 @@ class DurableStoreTest {
   void anOldKeyStillReadsAfterKeyRotation() {
     String oldKey = newKey();
     try (BrokerNode first = BrokerNode.start(config(fileStore(oldKey)))) {
-      Await.result(first.service().authorize(ACME, Secret.of("code"), null));
+      Await.result(first.accounts().authorize(ACME, Secret.of("code"), null));
     }
     JsonObject rotatedKeys = fileStore(newKey()).put("encryption-old-keys", oldKey);
     try (BrokerNode second = BrokerNode.start(config(rotatedKeys))) {
@@ -218,7 +218,7 @@ class DurableStoreTest {
   void aStoreOutageDuringRotationLosesNothing() throws Exception {
     JsonObject store = fileStore(newKey());
     try (BrokerNode node = BrokerNode.start(config(store))) {
-      Await.result(node.service().authorize(ACME, Secret.of("code"), null));
+      Await.result(node.accounts().authorize(ACME, Secret.of("code"), null));
       // the outage: another process holds the database exclusively... simulated by locking the table
       Connection blocker = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("tokens").toAbsolutePath() + ";LOCK_TIMEOUT=100");
       blocker.setAutoCommit(false);
@@ -226,14 +226,14 @@ class DurableStoreTest {
 
       ReplyException e = node.requestFailure(Addresses.refresh("rightsignature"), new JsonObject().put("account", "acme"));
       assertEquals(503, e.failureCode(), e.getMessage());
-      assertEquals(1, node.service().store().pendingDurableWrites());
+      assertEquals(1, node.store().pendingDurableWrites());
       assertEquals("access-two", node.request(Addresses.get("rightsignature"), new JsonObject().put("account", "acme"))
           .getString("access_token"), "the renewed token is kept in memory; the spent refresh token is never used again");
 
       blocker.rollback();
       blocker.close();
       dev.tokenbroker.support.Await.until("the write to be retried", java.time.Duration.ofSeconds(15),
-          () -> node.service().store().pendingDurableWrites() == 0);
+          () -> node.store().pendingDurableWrites() == 0);
     }
     try (BrokerNode restarted = BrokerNode.start(config(store))) {
       restarted.request(Addresses.refresh("rightsignature"), new JsonObject().put("account", "acme"));

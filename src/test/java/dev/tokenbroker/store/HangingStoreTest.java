@@ -97,7 +97,7 @@ class HangingStoreTest {
     try (EmbeddedPg pg = new EmbeddedPg(dir.resolve("pg"))) {
       JsonObject cfg = PostgresOutageTest.config(provider.baseUrl(), pg.storeConfig(PostgresOutageTest.newKey()).put("connect-timeout-seconds", 2));
       try (BrokerNode node = BrokerNode.start(cfg)) {
-        Await.result(node.service().authorize(ACME, Secret.of("acme"), null));
+        Await.result(node.accounts().authorize(ACME, Secret.of("acme"), null));
         Http http = new Http(node);
         assertEquals(200, http.send(HttpMethod.GET, "/ready", null).statusCode());
 
@@ -109,7 +109,7 @@ class HangingStoreTest {
           assertEquals(503, refused.failureCode(), refused.getMessage());
           assertTrue(refused.getMessage().contains("could not be stored durably yet"), refused.getMessage());
           assertTrue(refreshMs < 9_000, "the store's calls timed out (2 s each), the refresh answered in " + refreshMs + " ms");
-          assertEquals(1, node.service().store().pendingDurableWrites());
+          assertEquals(1, node.store().pendingDurableWrites());
 
           for (int i = 0; i < 20; i++) {
             long t = System.nanoTime();
@@ -126,13 +126,13 @@ class HangingStoreTest {
         } finally {
           pg.signal("CONT");
         }
-        Await.until("the pending write to land", Duration.ofSeconds(30), () -> node.service().store().pendingDurableWrites() == 0);
+        Await.until("the pending write to land", Duration.ofSeconds(30), () -> node.store().pendingDurableWrites() == 0);
         Await.until("/ready UP", Duration.ofSeconds(15), () -> http.send(HttpMethod.GET, "/ready", null).statusCode() == 200);
         JsonObject rotated = node.request(Addresses.refresh("rightsignature"), ACME_BODY);
         assertEquals("a-acme-3", rotated.getString("access_token"), "the pool works again after its connections were discarded");
       }
       try (BrokerNode restarted = BrokerNode.start(cfg)) {
-        assertEquals(provider.liveRefreshToken("acme"), restarted.service().store().cached(ACME).refreshToken().reveal());
+        assertEquals(provider.liveRefreshToken("acme"), restarted.store().cached(ACME).refreshToken().reveal());
       }
     }
     assertEquals(List.of(), provider.reused());

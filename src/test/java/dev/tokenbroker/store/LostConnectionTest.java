@@ -40,14 +40,14 @@ class LostConnectionTest {
     provider = new RotatingProvider(3600);
     try (EmbeddedPg pg = new EmbeddedPg(dir.resolve("pg"));
          BrokerNode node = BrokerNode.start(PostgresOutageTest.config(provider.baseUrl(), pg.storeConfig(PostgresOutageTest.newKey())))) {
-      Await.result(node.service().authorize(ACME, Secret.of("acme"), null));
+      Await.result(node.accounts().authorize(ACME, Secret.of("acme"), null));
       for (int round = 0; round < 3; round++) {
         terminateClientBackends(pg);
         for (int i = 0; i < 4; i++) {
           node.request(Addresses.refresh("rightsignature"), new JsonObject().put("account", "acme"));
         }
-        Await.until("every rotation stored durably", Duration.ofSeconds(20), () -> node.service().store().pendingDurableWrites() == 0);
-        assertEquals(node.service().store().cached(ACME).version(), storedVersion(pg), "the row holds the latest version");
+        Await.until("every rotation stored durably", Duration.ofSeconds(20), () -> node.store().pendingDurableWrites() == 0);
+        assertEquals(node.store().cached(ACME).version(), storedVersion(pg), "the row holds the latest version");
       }
     }
   }

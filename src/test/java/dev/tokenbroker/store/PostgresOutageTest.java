@@ -71,7 +71,7 @@ class PostgresOutageTest {
       JsonObject cfg = config(provider.baseUrl(), pg.storeConfig(key));
       try (BrokerNode node = BrokerNode.start(cfg)) {
         for (String account : ACCOUNTS) {
-          Await.result(node.service().authorize(new TokenKey("rightsignature", account), Secret.of(account), null));
+          Await.result(node.accounts().authorize(new TokenKey("rightsignature", account), Secret.of(account), null));
         }
         Http http = new Http(node);
         assertEquals(200, ready(http));
@@ -88,16 +88,16 @@ class PostgresOutageTest {
                 served.put(account, token.getString("access_token"));
               }
               return System.nanoTime() - outageStarted >= OUTAGE_SECONDS * 1_000_000_000L
-                  && node.service().store().pendingDurableWrites() > 0 && ready(http) == 503;
+                  && node.store().pendingDurableWrites() > 0 && ready(http) == 503;
             });
-        int pendingDuringOutage = node.service().store().pendingDurableWrites();
+        int pendingDuringOutage = node.store().pendingDurableWrites();
         assertTrue(pendingDuringOutage > 0, "rotations during the outage are counted as pending writes");
         String metrics = http.send(HttpMethod.GET, "/metrics", TestConfigs.API_KEY).bodyAsString();
         assertTrue(metrics.lines().anyMatch(l -> l.startsWith("tokenbroker_store_pending_writes") && !l.endsWith(" 0.0")),
             "the gauge shows them");
 
         pg.restart();
-        Await.until("the pending writes to land", Duration.ofSeconds(30), () -> node.service().store().pendingDurableWrites() == 0);
+        Await.until("the pending writes to land", Duration.ofSeconds(30), () -> node.store().pendingDurableWrites() == 0);
         Await.until("/ready UP again", Duration.ofSeconds(15), () -> ready(http) == 200);
         System.out.println("outage of " + (System.nanoTime() - outageStarted) / 1_000_000 + " ms, " + pendingDuringOutage
             + " pending write(s) during it, " + provider.refreshes() + " refreshes in all");
@@ -107,7 +107,7 @@ class PostgresOutageTest {
 
       try (BrokerNode restarted = BrokerNode.start(cfg)) {
         for (String account : ACCOUNTS) {
-          Token token = restarted.service().store().cached(new TokenKey("rightsignature", account));
+          Token token = restarted.store().cached(new TokenKey("rightsignature", account));
           assertNotNull(token, account + " loaded after the restart");
           assertEquals(latest.get(account), token.refreshToken().reveal(), account + " has the provider's live refresh token");
         }

@@ -71,7 +71,7 @@ class SchemaUpgradeTest {
       c.createStatement().execute(OLD_SCHEMA);
     }
     try (BrokerNode first = BrokerNode.start(cfg)) {
-      Await.result(first.service().authorize(ACME, Secret.of("acme"), null));
+      Await.result(first.accounts().authorize(ACME, Secret.of("acme"), null));
     }
     try (Connection c = db.open()) {
       c.createStatement().execute("DROP TABLE tb_schema_version");
@@ -89,7 +89,7 @@ class SchemaUpgradeTest {
     assertEquals(List.of(1), versions(db), "upgraded to version 1");
 
     try (BrokerNode again = BrokerNode.start(cfg)) {
-      assertEquals(2L, again.service().store().cached(ACME).version());
+      assertEquals(2L, again.store().cached(ACME).version());
     }
     assertEquals(List.of(1), versions(db), "a second start changes nothing");
 

@@ -1,7 +1,11 @@
 package dev.tokenbroker.support;
 
 import dev.tokenbroker.BrokerVerticle;
+import dev.tokenbroker.service.AccountLifecycle;
+import dev.tokenbroker.service.ProviderCatalog;
 import dev.tokenbroker.service.TokenService;
+import dev.tokenbroker.token.TokenPolicy;
+import dev.tokenbroker.token.TokenStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -32,6 +36,22 @@ public final class BrokerNode implements AutoCloseable {
 
   public TokenService service() {
     return broker.service();
+  }
+
+  public AccountLifecycle accounts() {
+    return broker.services().accounts();
+  }
+
+  public ProviderCatalog providers() {
+    return broker.services().providers();
+  }
+
+  public TokenStore store() {
+    return broker.store();
+  }
+
+  public TokenPolicy policy() {
+    return broker.policy();
   }
 
   public int httpPort() {
