@@ -15,7 +15,7 @@ import io.vertx.core.http.HttpServerResponse;
 
 /**
  * {@code GET /v1/tokens/{provider}}: token.get over HTTP, for a request whose API key is known and
- * allows {@code read}. Reached from {@link HotPath} (the common form of the path, before the
+ * allows {@code read}. Reached from {@link FastLane} (the common form of the path, before the
  * router) and from {@link TokenRoutes} (any other form the router accepts); the reply's bytes
  * come from {@link ReplyBodies}. One per HTTP verticle instance.
  */
