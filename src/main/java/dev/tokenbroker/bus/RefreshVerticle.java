@@ -7,12 +7,11 @@ import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
 import dev.tokenbroker.service.TokenService;
 import dev.tokenbroker.token.TokenStore;
+import dev.tokenbroker.log.Log;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * back to that context first.
  */
 public final class RefreshVerticle extends VerticleBase {
-  private static final Logger LOG = LoggerFactory.getLogger(RefreshVerticle.class);
+  private static final Log LOG = Log.of(RefreshVerticle.class);
   private static final long[] RECHECK_AFTER_CHANGE_MS = {500, 2000, 5000};
 
   private final TokenService service;

@@ -1,10 +1,9 @@
 package dev.tokenbroker.http;
 
 import dev.tokenbroker.metrics.BrokerMetrics;
+import dev.tokenbroker.log.Log;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -15,7 +14,7 @@ import io.vertx.ext.web.RoutingContext;
  * {@link RouteLabel}).
  */
 final class AccessLog implements Handler<RoutingContext> {
-  private static final Logger LOG = LoggerFactory.getLogger("dev.tokenbroker.http.access");
+  private static final Log LOG = Log.named("dev.tokenbroker.http.access");
   private final BrokerMetrics metrics;
 
   AccessLog(BrokerMetrics metrics) {

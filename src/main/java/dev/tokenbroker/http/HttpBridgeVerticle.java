@@ -9,6 +9,7 @@ import dev.tokenbroker.proxy.ApiProxy;
 import dev.tokenbroker.proxy.RejectionBudget;
 import dev.tokenbroker.token.TokenKey;
 import dev.tokenbroker.service.TokenService;
+import dev.tokenbroker.log.Log;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +25,6 @@ import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.healthchecks.Status;
@@ -42,7 +41,7 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
  * assembles the router; each group of routes lives in its own class.
  */
 public final class HttpBridgeVerticle extends VerticleBase {
-  private static final Logger LOG = LoggerFactory.getLogger(HttpBridgeVerticle.class);
+  private static final Log LOG = Log.of(HttpBridgeVerticle.class);
   static final int MAX_BODY_BYTES = 64 * 1024;
   static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(10);
   /** A key that is never stored: reading it proves the store answers. */

@@ -3,6 +3,7 @@ package dev.tokenbroker.provider;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.net.OutboundHttp;
+import dev.tokenbroker.log.Log;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -16,8 +17,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.core.net.PemTrustOptions;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +47,7 @@ public final class TokenEndpointClient {
    */
   private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
-  private static final Logger LOG = LoggerFactory.getLogger(TokenEndpointClient.class);
+  private static final Log LOG = Log.of(TokenEndpointClient.class);
 
   private final Vertx vertx;
   private final HttpClient client;

@@ -4,13 +4,12 @@ import dev.tokenbroker.config.StoreConfig;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenCodec;
 import dev.tokenbroker.token.TokenKey;
+import dev.tokenbroker.log.Log;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgBuilder;
@@ -38,7 +37,7 @@ import java.util.function.Function;
  * with a server that never answers.
  */
 public final class PgTokenRepository implements TokenRepository {
-  private static final Logger LOG = LoggerFactory.getLogger(PgTokenRepository.class);
+  private static final Log LOG = Log.of(PgTokenRepository.class);
   static final int BATCH = 500;
   /** Serializes migrations of nodes that start together (pg_advisory_xact_lock key). */
   private static final long MIGRATION_LOCK = 0x746f6b656e62L;
