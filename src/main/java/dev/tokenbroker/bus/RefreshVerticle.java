@@ -11,7 +11,6 @@ import dev.tokenbroker.log.Log;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.internal.ContextInternal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,6 +46,7 @@ public final class RefreshVerticle extends VerticleBase {
   private final List<Long> rechecks = new ArrayList<>();
   private final AtomicInteger offContextChanges = new AtomicInteger();
   private boolean stopped;
+  private final OwnContext own = new OwnContext();
 
   public RefreshVerticle(TokenService service, KeyOwnership ownership) {
     this.service = service;
@@ -55,6 +55,7 @@ public final class RefreshVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    own.mark(context);
     TokenStore store = service.store();
     store.listen(new TokenStore.Listener() {
       @Override
@@ -103,8 +104,7 @@ public final class RefreshVerticle extends VerticleBase {
   }
 
   private boolean isOnContext() {
-    ContextInternal current = ContextInternal.current();
-    return current != null && current.unwrap() == context && current.inThread();
+    return own.isCurrent();
   }
 
   /** Called before every change to the state: counts and reports a change made off the verticle's context. */
