@@ -10,6 +10,7 @@ import dev.tokenbroker.proxy.RejectionBudget;
 import dev.tokenbroker.token.TokenKey;
 import dev.tokenbroker.service.TokenService;
 import dev.tokenbroker.log.Log;
+import dev.tokenbroker.cluster.ClusterManagers;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +25,6 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.healthchecks.Status;
@@ -109,7 +109,7 @@ public final class HttpBridgeVerticle extends VerticleBase {
           promise.complete(pending == 0 ? Status.OK() : Status.KO(new io.vertx.core.json.JsonObject().put("pending", pending)));
         })
         .register("cluster", promise -> promise.complete(!vertx.isClustered()
-            || ((VertxInternal) vertx).clusterManager().isActive() ? Status.OK() : Status.KO())));
+            || ClusterManagers.of(vertx).isActive() ? Status.OK() : Status.KO())));
     router.get("/metrics").handler(metrics.scrapeHandler());
     // the console's static files need no API key (they hold no data); everything they show comes from /v1 with one
     console.mount(router);
