@@ -11,6 +11,7 @@ import dev.tokenbroker.token.TokenKey;
 import dev.tokenbroker.service.TokenService;
 import dev.tokenbroker.log.Log;
 import dev.tokenbroker.cluster.ClusterManagers;
+import dev.tokenbroker.net.ConnectionChannels;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,6 @@ import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -192,9 +192,7 @@ public final class HttpBridgeVerticle extends VerticleBase {
       }
     };
     connection.closeHandler(v -> closed.run());
-    if (connection instanceof ConnectionBase base) {
-      base.channel().closeFuture().addListener(f -> closed.run());
-    }
+    ConnectionChannels.onClose(connection, closed);
   }
 
   /** Stops accepting requests and lets those in flight finish, for at most {@link #SHUTDOWN_GRACE}. */
