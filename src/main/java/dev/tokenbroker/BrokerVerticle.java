@@ -30,11 +30,10 @@ import dev.tokenbroker.service.TokenService;
 import dev.tokenbroker.token.TokenStore;
 import dev.tokenbroker.token.TokenEvents;
 import dev.tokenbroker.webhook.WebhookDispatcher;
+import dev.tokenbroker.log.Log;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
@@ -47,7 +46,7 @@ import java.util.random.RandomGenerator;
  * token, refresh and HTTP verticles (and the sandbox provider when configured).
  */
 public final class BrokerVerticle extends VerticleBase {
-  private static final Logger LOG = LoggerFactory.getLogger(BrokerVerticle.class);
+  private static final Log LOG = Log.of(BrokerVerticle.class);
 
   private final Clock clock;
   private final RandomGenerator random;

@@ -9,12 +9,10 @@ import dev.tokenbroker.service.AccountLifecycle;
 import dev.tokenbroker.service.TokenService;
 import dev.tokenbroker.token.TokenPolicy;
 import dev.tokenbroker.token.TokenStore;
+import dev.tokenbroker.log.Log;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,7 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * back to that context first.
  */
 public final class RefreshVerticle extends VerticleBase {
-  private static final Logger LOG = LoggerFactory.getLogger(RefreshVerticle.class);
+  private static final Log LOG = Log.of(RefreshVerticle.class);
   private static final long[] RECHECK_AFTER_CHANGE_MS = {500, 2000, 5000};
 
   private final TokenService service;
@@ -53,6 +51,7 @@ public final class RefreshVerticle extends VerticleBase {
   private final List<Long> rechecks = new ArrayList<>();
   private final AtomicInteger offContextChanges = new AtomicInteger();
   private boolean stopped;
+  private final OwnContext own = new OwnContext();
 
   public RefreshVerticle(TokenService service, AccountLifecycle accounts, TokenStore store, TokenPolicy policy,
                          KeyOwnership ownership) {
@@ -65,6 +64,7 @@ public final class RefreshVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    own.mark(context);
     store.listen(new TokenStore.Listener() {
       @Override
       public void updated(Token token) {
@@ -112,8 +112,7 @@ public final class RefreshVerticle extends VerticleBase {
   }
 
   private boolean isOnContext() {
-    ContextInternal current = ContextInternal.current();
-    return current != null && current.unwrap() == context && current.inThread();
+    return own.isCurrent();
   }
 
   /** Called before every change to the state: counts and reports a change made off the verticle's context. */

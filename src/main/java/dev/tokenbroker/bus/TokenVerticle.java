@@ -7,12 +7,11 @@ import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.token.RotationReason;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.service.TokenService;
+import dev.tokenbroker.log.Log;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -23,7 +22,7 @@ import java.util.function.Function;
  * Deploy several instances; they share the node's service.
  */
 public final class TokenVerticle extends VerticleBase {
-  private static final Logger LOG = LoggerFactory.getLogger(TokenVerticle.class);
+  private static final Log LOG = Log.of(TokenVerticle.class);
 
   private final TokenService service;
   private final List<String> providers;

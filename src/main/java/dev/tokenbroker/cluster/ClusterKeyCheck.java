@@ -4,10 +4,9 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.tokenbroker.config.ClusterConfig;
 import dev.tokenbroker.secret.SealedBox;
+import dev.tokenbroker.log.Log;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 
 /**
  * Makes sure this node's cluster key opens what the running cluster seals, before the node
@@ -18,7 +17,7 @@ import io.vertx.core.internal.logging.LoggerFactory;
  */
 final class ClusterKeyCheck {
   static final String MAP_NAME = MapNames.CLUSTER_KEY;
-  private static final Logger LOG = LoggerFactory.getLogger(ClusterKeyCheck.class);
+  private static final Log LOG = Log.of(ClusterKeyCheck.class);
   private static final String ENTRY = "check";
   private static final String TEXT = "token-broker cluster key check";
   private static final String CONTEXT = MAP_NAME + "/" + ENTRY;

@@ -1,5 +1,6 @@
 package dev.tokenbroker.cluster;
 
+import dev.tokenbroker.vertx.ClusterManagers;
 import dev.tokenbroker.rotation.KeyOwnership;
 import com.hazelcast.core.HazelcastInstance;
 import dev.tokenbroker.config.ClusterConfig;
@@ -9,7 +10,6 @@ import dev.tokenbroker.secret.SealedBox;
 import dev.tokenbroker.token.TokenStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Clock;
@@ -24,7 +24,7 @@ public record ClusterParts(KeyOwnership ownership, RotationLeases leases, StateS
 
   /** Starts the parts on a clustered Vert.x; fails clearly when its cluster manager is not Hazelcast's. */
   public static Future<ClusterParts> start(Vertx vertx, Clock clock, ClusterConfig config) {
-    ClusterManager cm = ((VertxInternal) vertx).clusterManager();
+    ClusterManager cm = ClusterManagers.of(vertx);
     if (!(cm instanceof HazelcastClusterManager hcm)) {
       return Future.failedFuture("token-broker needs the Hazelcast cluster manager, found " + cm.getClass().getName());
     }

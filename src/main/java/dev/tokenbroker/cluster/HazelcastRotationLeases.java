@@ -14,11 +14,10 @@ import dev.tokenbroker.rotation.LeaseRecords;
 import dev.tokenbroker.rotation.RotationLeases;
 import dev.tokenbroker.secret.SealedBox;
 import dev.tokenbroker.token.TokenKey;
+import dev.tokenbroker.log.Log;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,7 +44,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class HazelcastRotationLeases implements RotationLeases {
   public static final String MAP_NAME = MapNames.ROTATIONS;
-  private static final Logger LOG = LoggerFactory.getLogger(HazelcastRotationLeases.class);
+  private static final Log LOG = Log.of(HazelcastRotationLeases.class);
 
   private final Vertx vertx;
   private final Clock clock;

@@ -17,10 +17,9 @@ import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.secret.SealedBox;
 import dev.tokenbroker.token.TokenKey;
 import dev.tokenbroker.token.TokenStore;
+import dev.tokenbroker.log.Log;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 import java.util.Collection;
 import java.util.List;
 import java.util.HashSet;
@@ -41,7 +40,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class HazelcastTokenStore implements TokenStore {
   public static final String MAP_NAME = MapNames.TOKENS;
-  private static final Logger LOG = LoggerFactory.getLogger(HazelcastTokenStore.class);
+  private static final Log LOG = Log.of(HazelcastTokenStore.class);
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;

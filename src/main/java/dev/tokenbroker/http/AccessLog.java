@@ -1,9 +1,8 @@
 package dev.tokenbroker.http;
 
 import dev.tokenbroker.metrics.BrokerMetrics;
+import dev.tokenbroker.log.Log;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 
 /**
  * One line per request: method, path (never the query string: the OAuth callback's code and
@@ -13,7 +12,7 @@ import io.vertx.core.internal.logging.LoggerFactory;
  * {@link RouteLabel}). Only the {@link Gate} records requests.
  */
 final class AccessLog {
-  private static final Logger LOG = LoggerFactory.getLogger("dev.tokenbroker.http.access");
+  private static final Log LOG = Log.named("dev.tokenbroker.http.access");
   private final BrokerMetrics metrics;
 
   AccessLog(BrokerMetrics metrics) {

@@ -2,9 +2,8 @@ package dev.tokenbroker.http;
 
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
-import io.vertx.core.net.impl.ConnectionBase;
+import dev.tokenbroker.log.Log;
+import dev.tokenbroker.net.ConnectionChannels;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -15,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * which is what the cap is to prevent). A closed connection is forgotten by the {@link Gate}.
  */
 final class ConnectionCap implements Handler<HttpConnection> {
-  private static final Logger LOG = LoggerFactory.getLogger(ConnectionCap.class);
+  private static final Log LOG = Log.of(ConnectionCap.class);
   private final HttpLimits limits;
   private final Gate gate;
   private final int max;
@@ -37,8 +36,6 @@ final class ConnectionCap implements Handler<HttpConnection> {
       connection.close();
       return;
     }
-    // a connection upgraded to a WebSocket (SockJS) no longer reports its close to its HTTP close
-    // handler; its channel does
     AtomicBoolean counted = new AtomicBoolean(true);
     Runnable closed = () -> {
       if (counted.getAndSet(false)) {
@@ -47,8 +44,7 @@ final class ConnectionCap implements Handler<HttpConnection> {
       }
     };
     connection.closeHandler(v -> closed.run());
-    if (connection instanceof ConnectionBase base) {
-      base.channel().closeFuture().addListener(f -> closed.run());
-    }
+    // a connection upgraded to a WebSocket (SockJS) no longer reports its close to its HTTP close handler
+    ConnectionChannels.onClose(connection, closed);
   }
 }

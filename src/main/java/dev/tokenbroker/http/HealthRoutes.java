@@ -2,7 +2,7 @@ package dev.tokenbroker.http;
 
 import dev.tokenbroker.service.TokenService;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
+import dev.tokenbroker.vertx.ClusterManagers;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.RoutingContext;
@@ -28,7 +28,7 @@ final class HealthRoutes {
           promise.complete(pending == 0 ? Status.OK() : Status.KO(new JsonObject().put("pending", pending)));
         })
         .register("cluster", promise -> promise.complete(!vertx.isClustered()
-            || ((VertxInternal) vertx).clusterManager().isActive() ? Status.OK() : Status.KO()));
+            || ClusterManagers.of(vertx).isActive() ? Status.OK() : Status.KO()));
   }
 
   void health(RoutingContext ctx) {

@@ -1,12 +1,11 @@
 package dev.tokenbroker.http;
 
 import dev.tokenbroker.error.BrokerException;
+import dev.tokenbroker.log.Log;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -14,7 +13,7 @@ import io.vertx.ext.web.RoutingContext;
 final class HttpErrors {
   private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
   private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
-  private static final Logger LOG = LoggerFactory.getLogger(HttpErrors.class);
+  private static final Log LOG = Log.of(HttpErrors.class);
 
   private HttpErrors() {}
 

@@ -1,12 +1,11 @@
 package dev.tokenbroker.net;
 
+import dev.tokenbroker.log.Log;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 
 /**
  * The HTTP clients the broker calls out with: providers' token endpoints, their APIs, webhooks.
@@ -18,7 +17,7 @@ import io.vertx.core.internal.logging.LoggerFactory;
  * message; the request on the connection fails as well, and its caller answers and logs that.
  */
 public final class OutboundHttp {
-  private static final Logger LOG = LoggerFactory.getLogger(OutboundHttp.class);
+  private static final Log LOG = Log.of(OutboundHttp.class);
 
   private OutboundHttp() {}
 

@@ -3,8 +3,8 @@ package dev.tokenbroker.provider;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.net.OutboundHttp;
+import dev.tokenbroker.log.Log;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -15,9 +15,6 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.core.net.PemTrustOptions;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +23,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The HTTP conversation with a token endpoint: encodes a grant in the provider's dialect
@@ -48,7 +46,7 @@ public final class TokenEndpointClient {
    */
   private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
-  private static final Logger LOG = LoggerFactory.getLogger(TokenEndpointClient.class);
+  private static final Log LOG = Log.of(TokenEndpointClient.class);
 
   private final Vertx vertx;
   private final HttpClient client;
@@ -151,8 +149,9 @@ public final class TokenEndpointClient {
     private final ProviderSpec provider;
     private final String grantType;
     private final AnswerReader<T> reader;
-    /** Completed on the caller's context, as the Web Client did. */
-    private final Promise<T> promise = ((ContextInternal) vertx.getOrCreateContext()).promise();
+    private final CompletableFuture<T> result = new CompletableFuture<>();
+    /** The result, handed to its callbacks on the caller's context, as the Web Client did. */
+    private final Future<T> future = Future.fromCompletionStage(result, vertx.getOrCreateContext());
     private final long started = System.nanoTime();
     private long timer;
     /** Set once a connection is established; from then on the request may reach the provider. */
@@ -172,7 +171,7 @@ public final class TokenEndpointClient {
         connecting = client.request(options);
       } catch (RuntimeException e) { // a closed client throws
         fail(unavailable(provider, e, false), null);
-        return promise.future();
+        return future;
       }
       connecting.onComplete(connected -> {
         if (connected.failed()) {
@@ -200,7 +199,7 @@ public final class TokenEndpointClient {
           }
         });
       });
-      return promise.future();
+      return future;
     }
 
     private void read(HttpClientRequest req, HttpClientResponse response) {
@@ -231,13 +230,13 @@ public final class TokenEndpointClient {
       LOG.debug(provider.name() + " token endpoint answered " + status + " to " + grantType + " in "
           + (System.nanoTime() - started) / 1_000_000 + " ms");
       try {
-        promise.complete(reader.read(status, response.getHeader("Retry-After"), body));
+        result.complete(reader.read(status, response.getHeader("Retry-After"), body));
       } catch (BrokerException e) {
         // a success we cannot read may still have rotated the refresh token
         boolean success = status >= 200 && status < 300;
-        promise.fail(success ? BrokerException.outcomeUnknown(e.code(), e.getMessage()) : e);
+        result.completeExceptionally(success ? BrokerException.outcomeUnknown(e.code(), e.getMessage()) : e);
       } catch (RuntimeException e) {
-        promise.fail(e);
+        result.completeExceptionally(e);
       }
     }
 
@@ -253,7 +252,7 @@ public final class TokenEndpointClient {
       String text = provider.name() + " token endpoint timed out after " + provider.timeout().toSeconds() + " s";
       LOG.debug(text + " (" + grantType + ", " + (req == null ? "no connection" : "request sent") + ")");
       // without a connection nothing was sent; with one, the provider may be processing the request
-      promise.fail(req == null ? new BrokerException(ErrorCode.PROVIDER_UNAVAILABLE, text)
+      result.completeExceptionally(req == null ? new BrokerException(ErrorCode.PROVIDER_UNAVAILABLE, text)
           : BrokerException.outcomeUnknown(ErrorCode.PROVIDER_UNAVAILABLE, text));
       abort(req);
     }
@@ -261,7 +260,7 @@ public final class TokenEndpointClient {
     /** Ends the call with an error and closes the connection (if any) so nothing more is read. */
     private void fail(BrokerException error, HttpClientRequest req) {
       if (claim()) {
-        promise.fail(error);
+        result.completeExceptionally(error);
         abort(req);
       }
     }

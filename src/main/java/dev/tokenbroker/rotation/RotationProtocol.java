@@ -8,9 +8,8 @@ import dev.tokenbroker.token.TokenKey;
 import dev.tokenbroker.token.TokenNeed;
 import dev.tokenbroker.token.TokenPolicy;
 import dev.tokenbroker.token.TokenStore;
+import dev.tokenbroker.log.Log;
 import io.vertx.core.Future;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -53,7 +52,7 @@ import java.time.Instant;
 public final class RotationProtocol {
   /** Added to the provider deadline for a lease's TTL: storing the result and clock differences. */
   public static final Duration MARGIN = Duration.ofSeconds(10);
-  private static final Logger LOG = LoggerFactory.getLogger(RotationProtocol.class);
+  private static final Log LOG = Log.of(RotationProtocol.class);
   private static final int BUSY_ATTEMPTS = 3;
 
   private final TokenStore store;

@@ -2,12 +2,11 @@ package dev.tokenbroker.sandbox;
 
 import dev.tokenbroker.config.SandboxConfig;
 import dev.tokenbroker.secret.Secret;
+import dev.tokenbroker.log.Log;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -36,7 +35,7 @@ public final class SandboxVerticle extends VerticleBase {
   public static final String WHOAMI_PATH = "/api/v1/whoami";
   public static final String REVOKE_PATH = "/api/v1/revoke";
   private static final int REMEMBERED_TOKENS = 1000;
-  private static final Logger LOG = LoggerFactory.getLogger(SandboxVerticle.class);
+  private static final Log LOG = Log.of(SandboxVerticle.class);
 
   private final SandboxConfig config;
   private final SecureRandom random = new SecureRandom();

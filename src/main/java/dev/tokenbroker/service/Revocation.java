@@ -4,9 +4,8 @@ import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.provider.ProviderSpec;
 import dev.tokenbroker.provider.TokenEndpointClient;
 import dev.tokenbroker.token.Token;
+import dev.tokenbroker.log.Log;
 import io.vertx.core.Future;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 
 /**
  * Revokes a token that is being disconnected (RFC 7009) at the provider's {@code revocation-url}:
@@ -15,7 +14,7 @@ import io.vertx.core.internal.logging.LoggerFactory;
  * failure is logged without the token.
  */
 final class Revocation {
-  private static final Logger LOG = LoggerFactory.getLogger(Revocation.class);
+  private static final Log LOG = Log.of(Revocation.class);
 
   private final TokenEndpointClient endpoint;
 

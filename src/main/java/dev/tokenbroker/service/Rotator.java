@@ -19,9 +19,8 @@ import dev.tokenbroker.token.TokenKey;
 import dev.tokenbroker.token.TokenMetrics;
 import dev.tokenbroker.token.TokenPolicy;
 import dev.tokenbroker.token.TokenStore;
+import dev.tokenbroker.log.Log;
 import io.vertx.core.Future;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 import java.time.Instant;
 
 /**
@@ -31,7 +30,7 @@ import java.time.Instant;
  * the stored token (same version: a failure never replaces or deletes a token) and tell subscribers.
  */
 final class Rotator {
-  private static final Logger LOG = LoggerFactory.getLogger(Rotator.class);
+  private static final Log LOG = Log.of(Rotator.class);
 
   private final TokenStore store;
   private final TokenEndpointClient endpoint;

@@ -5,10 +5,9 @@ import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
 import dev.tokenbroker.token.TokenStore;
+import dev.tokenbroker.log.Log;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -23,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * start-up and loaded on a cache miss. {@code /ready} reads a health probe run every few seconds.
  */
 public final class DurableTokenStore implements TokenStore {
-  private static final Logger LOG = LoggerFactory.getLogger(DurableTokenStore.class);
+  private static final Log LOG = Log.of(DurableTokenStore.class);
   private static final long RETRY_MS = 2000;
   private static final int UNREADABLE_LOGGED = 20;
 

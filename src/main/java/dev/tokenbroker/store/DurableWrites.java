@@ -2,9 +2,8 @@ package dev.tokenbroker.store;
 
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
+import dev.tokenbroker.log.Log;
 import io.vertx.core.Future;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +18,7 @@ import java.util.Map;
  * newer version still).
  */
 final class DurableWrites {
-  private static final Logger LOG = LoggerFactory.getLogger(DurableWrites.class);
+  private static final Log LOG = Log.of(DurableWrites.class);
 
   private static final class Entry {
     Token latest;

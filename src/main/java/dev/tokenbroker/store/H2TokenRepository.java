@@ -3,12 +3,11 @@ package dev.tokenbroker.store;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenCodec;
 import dev.tokenbroker.token.TokenKey;
+import dev.tokenbroker.log.Log;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,7 +27,7 @@ import java.util.function.Function;
  * operation a timer that fails the caller when its queue wait and statement run out of time.
  */
 public final class H2TokenRepository implements TokenRepository {
-  private static final Logger LOG = LoggerFactory.getLogger(H2TokenRepository.class);
+  private static final Log LOG = Log.of(H2TokenRepository.class);
   static final int BATCH = 500;
   private static final String COLUMNS = "id, provider, account, key_id, payload";
 

@@ -4,13 +4,11 @@ import dev.tokenbroker.config.StoreConfig;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenCodec;
 import dev.tokenbroker.token.TokenKey;
+import dev.tokenbroker.log.Log;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgBuilder;
@@ -19,8 +17,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import io.vertx.sqlclient.impl.SocketConnectionBase;
-import io.vertx.sqlclient.internal.SqlConnectionInternal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +34,7 @@ import java.util.function.Function;
  * with a server that never answers.
  */
 public final class PgTokenRepository implements TokenRepository {
-  private static final Logger LOG = LoggerFactory.getLogger(PgTokenRepository.class);
+  private static final Log LOG = Log.of(PgTokenRepository.class);
   static final int BATCH = 500;
   /** Serializes migrations of nodes that start together (pg_advisory_xact_lock key). */
   private static final long MIGRATION_LOCK = 0x746f6b656e62L;
@@ -72,7 +68,7 @@ public final class PgTokenRepository implements TokenRepository {
   }
 
   private static Future<PgTokenRepository> build(Vertx vertx, StoreConfig cfg, TokenCipher cipher) {
-    ContextInternal own = ((VertxInternal) vertx).createEventLoopContext();
+    Context own = DetachedContext.create(vertx);
     Promise<PgTokenRepository> made = Promise.promise();
     own.runOnContext(v -> {
       try {
@@ -325,13 +321,12 @@ public final class PgTokenRepository implements TokenRepository {
   /**
    * Closes the connection's socket so that the pool drops it (a plain close would hand it back to the
    * pool with the statement still running); the pool removes a connection whose socket closed, so it
-   * is not handed back as well. The socket is reached through the SQL client's internal types; if
-   * they ever change, the connection is at least handed back.
+   * is not handed back as well. The socket is reached through the SQL client's internal types
+   * ({@link PgConnections}); if they ever change, the connection is at least handed back.
    */
   static void discard(SqlConnection c) {
     try {
-      if (c instanceof SqlConnectionInternal internal && internal.unwrap().unwrap() instanceof SocketConnectionBase socket) {
-        socket.socket().close();
+      if (PgConnections.closeSocket(c)) {
         return;
       }
     } catch (RuntimeException e) {

@@ -1,16 +1,15 @@
 package dev.tokenbroker.store;
 
+import dev.tokenbroker.log.Log;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 
 /**
  * Whether the database answers, from a probe ({@link TokenRepository#ping}) run every few seconds,
  * one at a time: {@code /ready} reads the last result and never queries the database itself.
  */
 final class StoreHealth {
-  private static final Logger LOG = LoggerFactory.getLogger(StoreHealth.class);
+  private static final Log LOG = Log.of(StoreHealth.class);
   static final long PROBE_MS = 3000;
 
   private final Vertx vertx;

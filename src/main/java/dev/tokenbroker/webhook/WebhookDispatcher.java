@@ -7,6 +7,7 @@ import dev.tokenbroker.token.RotationReason;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenEvents;
 import dev.tokenbroker.token.TokenKey;
+import dev.tokenbroker.log.Log;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -16,8 +17,6 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.internal.logging.Logger;
-import io.vertx.core.internal.logging.LoggerFactory;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Instant;
@@ -51,7 +50,7 @@ public final class WebhookDispatcher implements TokenEvents {
   /** The wait before the second attempt; doubled for each one after (1, 2, 4, 8 s). */
   public static final long INITIAL_BACKOFF_MS = 1000;
   static final long ATTEMPT_TIMEOUT_MS = 10_000;
-  private static final Logger LOG = LoggerFactory.getLogger(WebhookDispatcher.class);
+  private static final Log LOG = Log.of(WebhookDispatcher.class);
 
   private final Vertx vertx;
   private final Clock clock;

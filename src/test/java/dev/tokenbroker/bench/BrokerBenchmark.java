@@ -411,8 +411,7 @@ class BrokerBenchmark {
   }
 
   private static com.hazelcast.core.HazelcastInstance hazelcast(BrokerNode node) {
-    return ((io.vertx.spi.cluster.hazelcast.HazelcastClusterManager) ((io.vertx.core.internal.VertxInternal) node.vertx).clusterManager())
-        .getHazelcastInstance();
+    return ClusterSupport.hazelcast(node.vertx);
   }
 
   private static boolean owns(BrokerNode node, TokenKey key) {

@@ -15,8 +15,6 @@ import dev.tokenbroker.support.ClusterSupport;
 import dev.tokenbroker.support.TestConfigs;
 import dev.tokenbroker.token.TokenKey;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +46,7 @@ class RotationLeaseClusterTest {
   }
 
   private static HazelcastRotationLeases leases(Vertx vertx) {
-    HazelcastInstance hz = ((HazelcastClusterManager) ((VertxInternal) vertx).clusterManager()).getHazelcastInstance();
+    HazelcastInstance hz = ClusterSupport.hazelcast(vertx);
     Quorum quorum = Await.result(Quorum.start(vertx, hz, 1));
     return Await.result(HazelcastRotationLeases.start(vertx, Clock.systemUTC(), hz, quorum,
         dev.tokenbroker.secret.SealedBox.aesGcm(dev.tokenbroker.secret.Secret.of(TestConfigs.CLUSTER_KEY), java.util.List.of())));

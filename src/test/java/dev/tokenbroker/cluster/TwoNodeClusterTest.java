@@ -110,6 +110,16 @@ class TwoNodeClusterTest {
   }
 
   @Test
+  void eachNodeIsReadyWithItsClusterCheckUp() {
+    for (BrokerNode node : List.of(a, b)) {
+      HttpResponse<Buffer> ready = new Http(node).send(HttpMethod.GET, "/ready", null);
+      assertEquals(200, ready.statusCode(), ready.bodyAsString());
+      assertTrue(ready.bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
+          .anyMatch(check -> check.getString("id").equals("cluster") && check.getString("status").equals("UP")), ready.bodyAsString());
+    }
+  }
+
+  @Test
   void bothNodesSeeTheSameTokenFromOneProviderCall() {
     JsonObject fromA = a.request(Addresses.get("esignglobal"), null);
     Await.until("node B's local copy", Duration.ofSeconds(10), () -> b.store().cached(KEY) != null);

@@ -60,8 +60,9 @@ class SecretHygieneTest {
     private final Level before = broker.getLevel();
 
     LogCapture() {
-      // Vert.x (re)reads the JUL configuration when its logging starts, dropping handlers added before
-      io.vertx.core.internal.logging.LoggerFactory.getLogger(SecretHygieneTest.class);
+      // the JUL configuration is (re)read once, when the first broker logger is made (see Log),
+      // dropping handlers added before: make sure that has happened
+      dev.tokenbroker.log.Log.of(SecretHygieneTest.class);
       root.addHandler(this);
       broker.setLevel(Level.ALL);
     }

@@ -4,10 +4,10 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.HazelcastInstance;
+import dev.tokenbroker.vertx.ClusterManagers;
 import dev.tokenbroker.cluster.ClusterSetup;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +56,7 @@ public final class ClusterSupport {
 
   /** The Hazelcast member under a clustered Vert.x instance. */
   public static HazelcastInstance hazelcast(Vertx vertx) {
-    return ((HazelcastClusterManager) ((VertxInternal) vertx).clusterManager()).getHazelcastInstance();
+    return ((HazelcastClusterManager) ClusterManagers.of(vertx)).getHazelcastInstance();
   }
 
   /** Starts one more clustered Vert.x instance in a running cluster; returns once the cluster has {@code members} members. */
@@ -81,7 +81,7 @@ public final class ClusterSupport {
       nodes.add(Await.result(started, java.time.Duration.ofSeconds(60)));
     }
     Await.until("all members joined", java.time.Duration.ofSeconds(30), () -> nodes.stream().allMatch(v ->
-        ((HazelcastClusterManager) ((io.vertx.core.internal.VertxInternal) v).clusterManager()).getNodes().size() == count));
+        ClusterManagers.of(v).getNodes().size() == count));
     return nodes;
   }
 }
