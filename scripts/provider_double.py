@@ -40,7 +40,8 @@ Listens on 127.0.0.1:PORT and speaks the dialect of the broker's `preset: rights
                       nothing is processed;
          lost-answer  processes a refresh_token grant (the refresh token rotates) and then resets
                       the connection instead of answering: the answer is lost.
-       Only POST /oauth/token is affected (the request line is peeked at); answers the faults.
+       Only POST /oauth/token is affected (its request line is peeked at). The answer is the
+       faults' state: {"current", "applied" (per kind), "events"}, as under "faults" in /stats.
   GET  /health               200
 
 Every token-endpoint call is counted under the client_id that made it, so several callers (for
