@@ -5,7 +5,6 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.HazelcastInstance;
 import dev.tokenbroker.cluster.ClusterSetup;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -76,12 +75,21 @@ public final class ClusterSupport {
   public static List<Vertx> startNodes(String clusterName, int count, int minMembers) {
     List<Vertx> nodes = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      HazelcastClusterManager cm = new HazelcastClusterManager(hazelcastConfig(clusterName, count, minMembers));
-      Future<Vertx> started = Vertx.builder().withClusterManager(cm).buildClustered();
-      nodes.add(Await.result(started, java.time.Duration.ofSeconds(60)));
+      nodes.add(member(clusterName, count, minMembers));
     }
-    Await.until("all members joined", java.time.Duration.ofSeconds(30), () -> nodes.stream().allMatch(v ->
-        ((HazelcastClusterManager) ((io.vertx.core.internal.VertxInternal) v).clusterManager()).getNodes().size() == count));
+    awaitMembers(nodes, count);
     return nodes;
+  }
+
+  /** One clustered Vert.x instance of a cluster of {@code members}, configured for {@code cluster.min-members: minMembers}. */
+  public static Vertx member(String clusterName, int members, int minMembers) {
+    HazelcastClusterManager cm = new HazelcastClusterManager(hazelcastConfig(clusterName, members, minMembers));
+    return Await.result(Vertx.builder().withClusterManager(cm).buildClustered(), java.time.Duration.ofSeconds(60));
+  }
+
+  /** Waits until every one of {@code nodes} sees {@code count} members. */
+  public static void awaitMembers(List<Vertx> nodes, int count) {
+    Await.until("all members joined", java.time.Duration.ofSeconds(30), () -> nodes.stream().allMatch(v ->
+        ((HazelcastClusterManager) ((VertxInternal) v).clusterManager()).getNodes().size() == count));
   }
 }
