@@ -35,8 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What one node holds open: connections, idle connections, event streams and pending authorizations. */
 class LimitsTest {
-  @RegisterExtension
-  final BrokerExtension broker = new BrokerExtension();
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
   private final ProviderDouble provider = broker.provider();
   private final MutableClock clock = MutableClock.startingNow();
   private BrokerNode node;
@@ -127,7 +126,7 @@ class LimitsTest {
     java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
         .buildAsync(java.net.URI.create("ws://127.0.0.1:" + node.httpPort() + "/eventbus/websocket"),
             new java.net.http.WebSocket.Listener() {}).join();
-    broker.closeFirst("the WebSocket", ws::abort);
+    broker.closeBeforeNodes("the WebSocket", ws::abort);
     assertEquals(1, node.broker.httpLimits().openConnections());
     ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").join();
     Await.until("the WebSocket's slot is free", Duration.ofSeconds(10), () -> node.broker.httpLimits().openConnections() == 0);

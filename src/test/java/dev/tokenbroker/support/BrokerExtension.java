@@ -2,6 +2,8 @@ package dev.tokenbroker.support;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -23,8 +25,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * through it.
  *
  * <pre>
- * &#64;RegisterExtension
- * final BrokerExtension broker = new BrokerExtension();
+ * &#64;RegisterExtension final BrokerExtension broker = new BrokerExtension();
  * private final ProviderDouble provider = broker.provider(); // started before each test
  *
  * &#64;BeforeEach
@@ -37,10 +38,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>After each test, whatever happened, in this order:
  * <ol>
- *   <li>the clients, newest first. An open client can hold a node's close: Vert.x closes a
- *       Vert.x instance's clients before it undeploys the broker (whose HTTP server ends the
- *       event streams), and a client that was garbage-collected while a stream was open is
- *       already in a graceful shutdown that waits up to 30 s for that stream to end;
+ *   <li>the clients, newest first. Held here, a client is never reached by the garbage
+ *       collector: Vert.x gives a collected HTTP client a graceful shutdown of up to 30 s, which
+ *       waits for an open event stream to end, and closing the Vert.x instance waits for that
+ *       shutdown before it undeploys the broker whose stop would end the stream;
  *   <li>the nodes and other Vert.x instances, newest first;
  *   <li>the other resources (webhook receivers, other servers), newest first;
  *   <li>the provider double.
@@ -53,12 +54,11 @@ public final class BrokerExtension implements BeforeEachCallback, AfterEachCallb
   private static final Duration CLIENT_DEADLINE = Duration.ofSeconds(10);
   private static final Duration RESOURCE_DEADLINE = Duration.ofSeconds(30);
 
-  private record Step(String what, Runnable close) {}
-
   private final ProviderDouble provider;
-  private final Deque<Step> clients = new ArrayDeque<>();
-  private final Deque<Step> nodes = new ArrayDeque<>();
-  private final Deque<Step> resources = new ArrayDeque<>();
+  /** The closes to run after the test, each bounded; newest first within a phase. */
+  private final Deque<Runnable> clients = new ArrayDeque<>();
+  private final Deque<Runnable> nodes = new ArrayDeque<>();
+  private final Deque<Runnable> resources = new ArrayDeque<>();
   private final List<Vertx> killed = new ArrayList<>();
   private String clusterName;
   private int nodesStarted;
@@ -88,11 +88,10 @@ public final class BrokerExtension implements BeforeEachCallback, AfterEachCallb
   @Override
   public void afterEach(ExtensionContext context) {
     List<Throwable> failures = new ArrayList<>();
-    for (Deque<Step> phase : List.of(clients, nodes, resources)) {
+    for (Deque<Runnable> phase : List.of(clients, nodes, resources)) {
       while (!phase.isEmpty()) {
-        Step step = phase.pop();
         try {
-          step.close().run();
+          phase.pop().run();
         } catch (Throwable t) {
           failures.add(t);
         }
@@ -137,7 +136,7 @@ public final class BrokerExtension implements BeforeEachCallback, AfterEachCallb
   public BrokerNode start(Vertx vertx, JsonObject config, Clock clock) {
     String what = "broker node " + (++nodesStarted) + (vertx.isClustered() ? " of cluster " + clusterName : "");
     // registered before the deployment: a node that fails to start is closed all the same
-    nodes.push(new Step(what, () -> closeNode(what, vertx)));
+    nodes.push(() -> closeNode(what, vertx));
     return BrokerNode.start(vertx, config, clock);
   }
 
@@ -171,12 +170,23 @@ public final class BrokerExtension implements BeforeEachCallback, AfterEachCallb
 
   /** One more clustered Vert.x instance in this test's cluster, once the cluster has {@code members} members; closed after the test. */
   public Vertx joinCluster(int members) {
-    return vertx(ClusterSupport.join(clusterName(), members));
+    return newMember(members, 1);
   }
 
   /** A node on one more member of this test's cluster, started once the cluster has {@code members} members. */
   public BrokerNode joinCluster(int members, JsonObject config) {
-    return start(ClusterSupport.join(clusterName(), members), config, Clock.systemUTC());
+    return joinCluster(members, 1, config);
+  }
+
+  /** The same, the new member set up for {@code cluster.min-members: minMembers}. */
+  public BrokerNode joinCluster(int members, int minMembers, JsonObject config) {
+    return start(newMember(members, minMembers), config, Clock.systemUTC());
+  }
+
+  private Vertx newMember(int members, int minMembers) {
+    Vertx member = vertx(ClusterSupport.member(clusterName(), members, minMembers));
+    ClusterSupport.awaitMembers(List.of(member), members);
+    return member;
   }
 
   /** The name of this test's cluster (unique). */
@@ -217,15 +227,19 @@ public final class BrokerExtension implements BeforeEachCallback, AfterEachCallb
   /** Closes {@code vertx} after the test, with the nodes. */
   public Vertx vertx(Vertx vertx) {
     String what = "Vert.x instance " + (++vertxStarted) + (vertx.isClustered() ? " of cluster " + clusterName : "");
-    nodes.push(new Step(what, () -> BoundedClose.await(what, RESOURCE_DEADLINE, vertx.close())));
+    nodes.push(() -> BoundedClose.await(what, RESOURCE_DEADLINE, vertx.close()));
     return vertx;
   }
 
   /** Closes {@code resource} after the test, once the nodes have stopped (a webhook receiver, another server). */
   public <T extends AutoCloseable> T resource(T resource) {
-    String what = resource.getClass().getSimpleName();
-    resources.push(new Step(what, () -> BoundedClose.run(what, RESOURCE_DEADLINE, resource::close)));
+    closeAfterNodes(resource.getClass().getSimpleName(), resource::close);
     return resource;
+  }
+
+  /** Runs {@code close} after the test, once the nodes have stopped. */
+  public void closeAfterNodes(String what, BoundedClose.Action close) {
+    resources.push(() -> BoundedClose.run(what, RESOURCE_DEADLINE, close));
   }
 
   // ---- clients: closed before the nodes
@@ -233,13 +247,13 @@ public final class BrokerExtension implements BeforeEachCallback, AfterEachCallb
   /** Closes {@code client} after the test, before the nodes stop. */
   public <T extends AutoCloseable> T client(T client) {
     String what = "client " + client.getClass().getSimpleName();
-    clients.push(new Step(what, () -> BoundedClose.run(what, CLIENT_DEADLINE, client::close)));
+    clients.push(() -> BoundedClose.run(what, CLIENT_DEADLINE, client::close));
     return client;
   }
 
   /** Runs {@code close} after the test, before the nodes stop (for a client whose close is not {@link AutoCloseable}). */
-  public void closeFirst(String what, BoundedClose.Action close) {
-    clients.push(new Step(what, () -> BoundedClose.run(what, CLIENT_DEADLINE, close)));
+  public void closeBeforeNodes(String what, BoundedClose.Action close) {
+    clients.push(() -> BoundedClose.run(what, CLIENT_DEADLINE, close));
   }
 
   /** An HTTP client for {@code node} that sends the test API key. */
@@ -259,8 +273,13 @@ public final class BrokerExtension implements BeforeEachCallback, AfterEachCallb
 
   /** A Vert.x HTTP client on {@code vertx}. */
   public HttpClient httpClient(Vertx vertx) {
-    HttpClient client = vertx.createHttpClient();
-    closeFirst("an HTTP client", () -> Await.result(client.close(), CLIENT_DEADLINE));
+    return httpClient(vertx, new HttpClientOptions(), new PoolOptions());
+  }
+
+  /** A Vert.x HTTP client on {@code vertx} with {@code options}. */
+  public HttpClient httpClient(Vertx vertx, HttpClientOptions options, PoolOptions pool) {
+    HttpClient client = vertx.createHttpClient(options, pool);
+    closeBeforeNodes("an HTTP client", () -> Await.result(client.close(), CLIENT_DEADLINE));
     return client;
   }
 
@@ -272,7 +291,7 @@ public final class BrokerExtension implements BeforeEachCallback, AfterEachCallb
   /** A Web Client on {@code vertx} with {@code options}. */
   public WebClient webClient(Vertx vertx, WebClientOptions options) {
     WebClient client = WebClient.create(vertx, options);
-    closeFirst("a Web Client", client::close);
+    closeBeforeNodes("a Web Client", client::close);
     return client;
   }
 }

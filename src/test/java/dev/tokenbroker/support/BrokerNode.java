@@ -75,7 +75,12 @@ public final class BrokerNode implements AutoCloseable {
    */
   @Override
   public void close() {
-    BoundedClose.await(toString(), CLOSE_DEADLINE, vertx.close());
+    close(CLOSE_DEADLINE);
+  }
+
+  /** {@link #close()} for a node that is known to take longer (it lets a held provider call run to its deadline). */
+  public void close(Duration deadline) {
+    BoundedClose.await(toString(), deadline, vertx.close());
   }
 
   @Override

@@ -58,14 +58,6 @@ public final class ClusterSupport {
     return ((HazelcastClusterManager) ((VertxInternal) vertx).clusterManager()).getHazelcastInstance();
   }
 
-  /** Starts one more clustered Vert.x instance in a running cluster; returns once the cluster has {@code members} members. */
-  public static Vertx join(String clusterName, int members) {
-    HazelcastClusterManager cm = new HazelcastClusterManager(hazelcastConfig(clusterName, members));
-    Vertx vertx = Await.result(Vertx.builder().withClusterManager(cm).buildClustered(), java.time.Duration.ofSeconds(60));
-    Await.until("the new member joined", java.time.Duration.ofSeconds(30), () -> cm.getNodes().size() == members);
-    return vertx;
-  }
-
   /** Starts {@code count} clustered Vert.x instances, one after another, all joined. */
   public static List<Vertx> startNodes(String clusterName, int count) {
     return startNodes(clusterName, count, 1);
