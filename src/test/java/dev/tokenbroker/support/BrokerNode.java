@@ -70,8 +70,9 @@ public final class BrokerNode implements AutoCloseable {
 
   /**
    * Stops the node (its Vert.x instance); again is a no-op. Fails, naming the node, if that takes
-   * longer than {@link #CLOSE_DEADLINE}: a client of the node that is still open can hold a
-   * Vert.x close (see {@link BrokerExtension}).
+   * longer than {@link #CLOSE_DEADLINE}, rather than hang: an event-stream client on the node's
+   * Vert.x that the garbage collector reached first holds the close for up to 30 s (see
+   * {@link BrokerExtension}, which holds the clients and closes them first).
    */
   @Override
   public void close() {
