@@ -11,6 +11,7 @@ import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.config.BrokerConfig;
 import dev.tokenbroker.config.ConfigLoader;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.Http;
 import dev.tokenbroker.support.MutableClock;
@@ -20,16 +21,15 @@ import dev.tokenbroker.token.TokenKey;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,28 +38,20 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AccountsTest {
   private static final String PATH = ProviderDouble.ESIGNGLOBAL_PATH;
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private BrokerNode node;
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
     provider.stub(post(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
         .withTransformers("response-template")
         .withBody("{\"access_token\":\"tok-{{randomValue length=12 type='ALPHANUMERIC'}}\",\"expires_in\":3600,\"token_type\":\"bearer\"}")));
     provider.stub(post(urlPathEqualTo(ProviderDouble.RIGHTSIGNATURE_PATH)).willReturn(aResponse().withStatus(500)));
   }
 
-  @AfterEach
-  void stop() {
-    if (node != null) {
-      node.close();
-    }
-    provider.close();
-  }
-
   private void startBroker(JsonObject config) {
-    node = BrokerNode.start(Vertx.vertx(), config, MutableClock.startingNow());
+    node = broker.start(config, MutableClock.startingNow());
   }
 
   private JsonObject providers() {
@@ -81,7 +73,7 @@ class AccountsTest {
   @Test
   void anUnconfiguredAccountOfAClientCredentialsProviderIsUnknownOnEveryPathWithoutAProviderCall() {
     startBroker(TestConfigs.broker(providers()));
-    Http http = new Http(node);
+    Http http = broker.http(node);
 
     for (String address : List.of(Addresses.get("esignglobal"), Addresses.refresh("esignglobal"))) {
       ReplyException e = node.requestFailure(address, account("stranger"));
@@ -121,7 +113,7 @@ class AccountsTest {
     assertEquals(TestConfigs.CLIENT_ID, lastForm().get("client_id"), "default keeps the provider's own credentials");
     assertEquals(TestConfigs.CLIENT_SECRET, lastForm().get("client_secret"));
 
-    HttpResponse<Buffer> forced = new Http(node).post("/v1/tokens/esignglobal/refresh?account=acme");
+    HttpResponse<Buffer> forced = broker.http(node).post("/v1/tokens/esignglobal/refresh?account=acme");
     assertEquals(200, forced.statusCode(), forced.bodyAsString());
     assertEquals(2L, forced.bodyAsJsonObject().getLong("version"));
     assertEquals("acme-id", lastForm().get("client_id"), "a forced rotation too");
@@ -148,7 +140,7 @@ class AccountsTest {
       assertEquals(401, e.failureCode(), address);
       assertEquals("authorization_required", new JsonObject(e.getMessage()).getString("error"));
     }
-    assertEquals(401, new Http(node).get("/v1/tokens/rightsignature?account=newcomer&rejected_version=2").statusCode());
+    assertEquals(401, broker.http(node).get("/v1/tokens/rightsignature?account=newcomer&rejected_version=2").statusCode());
     assertEquals(0, provider.calls(ProviderDouble.RIGHTSIGNATURE_PATH));
     assertNull(Await.result(node.store().load(new TokenKey("rightsignature", "newcomer"))));
     assertTrue(node.store().cachedAll().isEmpty());

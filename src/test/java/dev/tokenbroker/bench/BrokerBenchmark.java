@@ -264,11 +264,12 @@ class BrokerBenchmark {
    * straight to that upstream and through Vert.x's own reverse proxy ({@code vertx-http-proxy},
    * doing the same path rewrite and {@code Authorization} injection, same number of instances):
    * all three loaded by {@code wrk} in one run, each server in a JVM of its own as users run them
-   * ({@link ChildJvm}), so that each one's CPU time per request is its own. The Vert.x proxy shows
-   * what any proxy built on Vert.x reaches on the machine: on 2 cores, where {@code wrk}, the
-   * upstream and the proxy share the CPU and a proxied request costs the two legs' work and the
-   * upstream's, it is well below 0.7x of the direct GET, so the broker cannot meet that goal
-   * there; the figures say how far it is from Vert.x's proxy and from the upstream.
+   * ({@link ChildJvm}), so that each one's CPU time per request is its own. The goals: under load,
+   * the broker's throughput at least 0.9x that of Vert.x's proxy (what any proxy built on Vert.x
+   * reaches on the machine), and one request at a time, less than 1 ms added to the p99 of the
+   * direct GET. The ratio to the direct GET is printed with the rest but has no goal: on 2 cores,
+   * where {@code wrk}, the upstream and the proxy share the CPU and a proxied request costs both
+   * legs' work and the upstream's, no proxy comes near the direct GET's throughput.
    */
   @Test
   @Order(6)
@@ -305,8 +306,8 @@ class BrokerBenchmark {
         }
         Wrk.Result[] r = Wrk.alternate(List.of(straight, throughVertx, throughBroker), 3);
         String name = "proxied GET (API proxy, wrk -t1 -c32)";
-        double ofVertx = record(name, "requests/s", r[2].perSecond(), "Vert.x reverse proxy", r[1].perSecond(), ">= 0.8x");
-        double ofDirect = record(name, "requests/s", r[2].perSecond(), "same GET straight to upstream", r[0].perSecond(), ">= 0.7x");
+        double ofVertx = record(name, "requests/s", r[2].perSecond(), "Vert.x reverse proxy", r[1].perSecond(), ">= 0.9x");
+        double ofDirect = record(name, "requests/s", r[2].perSecond(), "same GET straight to upstream", r[0].perSecond(), "-");
         record(name, "proxy's CPU us per request", r[2].cpuMicrosPerRequest(), "Vert.x reverse proxy", r[1].cpuMicrosPerRequest(), "-");
         record(name, "upstream's CPU us per request", r[0].cpuMicrosPerRequest(), "-", 0, "-");
         record(name, "p99 us", r[2].p99Micros(), "straight to upstream", r[0].p99Micros(), "-");
@@ -318,8 +319,9 @@ class BrokerBenchmark {
         record(oneAtATime, "p50 us", one[1].p50Micros(), "straight to upstream", one[0].p50Micros(), "-");
         record(oneAtATime, "p90 us", one[1].p90Micros(), "straight to upstream", one[0].p90Micros(), "-");
         record(oneAtATime, "p99 us", one[1].p99Micros(), "straight to upstream", one[0].p99Micros(), "< 1000 us added");
-        assertGoal(ofVertx >= 0.8 && ofDirect >= 0.7 && addedP99 < 1000, "proxy at %.2fx Vert.x's reverse proxy and %.2fx direct under"
-            + " load, %.0f us added to p99 one request at a time; goals >= 0.8x, >= 0.7x, < 1000 us", ofVertx, ofDirect, addedP99);
+        record(oneAtATime, "p99 us added", addedP99, "-", 0, "< 1000 us");
+        assertGoal(ofVertx >= 0.9 && addedP99 < 1000, "proxy at %.2fx Vert.x's reverse proxy under load (%.2fx the direct GET, no goal),"
+            + " %.0f us added to p99 one request at a time; the goals are >= 0.9x and < 1000 us", ofVertx, ofDirect, addedP99);
       }
     }
   }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.Http;
 import dev.tokenbroker.support.ProviderDouble;
@@ -22,9 +23,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Refresh tokens kept alive, against a provider double whose refresh tokens end after seconds (real
@@ -34,30 +34,18 @@ import org.junit.jupiter.api.Test;
 class KeepAliveTest {
   private static final String PATH = "/oauth/token";
   private static final TokenKey KEY = new TokenKey("idle", "default");
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private BrokerNode node;
   private final List<JsonObject> rotated = new CopyOnWriteArrayList<>();
   private final List<JsonObject> expiring = new CopyOnWriteArrayList<>();
-
-  @BeforeEach
-  void start() {
-    provider = ProviderDouble.start();
-  }
-
-  @AfterEach
-  void stop() {
-    if (node != null) {
-      node.close();
-    }
-    provider.close();
-  }
 
   private void startBroker(JsonObject providerConfig, long warningSeconds) {
     JsonObject config = TestConfigs.broker(new JsonObject().put("idle", providerConfig.put("token-url", provider.baseUrl() + PATH)
         .put("body", "form").put("client-id", TestConfigs.CLIENT_ID).put("client-secret", TestConfigs.CLIENT_SECRET)
         .put("timeout-seconds", 10)));
     config.getJsonObject("refresh").put("expiring-warning-seconds", warningSeconds);
-    node = BrokerNode.start(config);
+    node = broker.start(config);
     Await.result(node.vertx.eventBus().<JsonObject>consumer(Addresses.ROTATED, m -> rotated.add(m.body())).completion());
     Await.result(node.vertx.eventBus().<JsonObject>consumer(Addresses.EXPIRING, m -> expiring.add(m.body())).completion());
   }
@@ -110,7 +98,7 @@ class KeepAliveTest {
     assertEquals(1, refreshGrants().size(), "one keep-alive renewal found out the end cannot move");
     assertEquals(new JsonObject().put("provider", "idle").put("account", "default")
         .put("refresh_expires_at", first.refreshExpiresAt().getEpochSecond()), expiring.get(0));
-    Http http = new Http(node);
+    Http http = broker.http(node);
     JsonObject row = http.get("/v1/tokens?state=expiring").bodyAsJsonArray().getJsonObject(0);
     assertEquals("idle", row.getString("provider"));
     assertEquals(first.refreshExpiresAt().getEpochSecond(), row.getLong("refresh_expires_at"));

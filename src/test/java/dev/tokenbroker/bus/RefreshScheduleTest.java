@@ -12,6 +12,7 @@ import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.TestConfigs;
@@ -23,35 +24,22 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The refresh verticle against real time with short lifetimes: renewal, backoff, Retry-After, invalid_grant. */
 class RefreshScheduleTest {
   private static final String PATH = ProviderDouble.ESIGNGLOBAL_PATH;
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private BrokerNode node;
   private final List<JsonObject> rotated = new CopyOnWriteArrayList<>();
   private final List<JsonObject> failed = new CopyOnWriteArrayList<>();
 
-  @BeforeEach
-  void start() {
-    provider = ProviderDouble.start();
-  }
-
-  @AfterEach
-  void stop() {
-    if (node != null) {
-      node.close();
-    }
-    provider.close();
-  }
-
   private void startBroker(JsonObject providers) {
     JsonObject config = TestConfigs.broker(providers);
     config.getJsonObject("refresh").put("min-validity-seconds", 0);
-    node = BrokerNode.start(config);
+    node = broker.start(config);
     Await.result(node.vertx.eventBus().<JsonObject>consumer(Addresses.ROTATED, m -> rotated.add(m.body())).completion());
     Await.result(node.vertx.eventBus().<JsonObject>consumer(Addresses.FAILED, m -> failed.add(m.body())).completion());
   }

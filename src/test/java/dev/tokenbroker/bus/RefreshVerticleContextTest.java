@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.TestConfigs;
 import dev.tokenbroker.token.TokenKey;
@@ -17,8 +18,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The refresh verticle's timers change only on its own context, even when a renewal joins a
@@ -26,16 +27,9 @@ import org.junit.jupiter.api.Test;
  */
 class RefreshVerticleContextTest {
   private static final TokenKey KEY = new TokenKey("esignglobal", "default");
-  private final Vertx providerVertx = Vertx.vertx();
+  @RegisterExtension final BrokerExtension broker = BrokerExtension.withoutProvider();
+  private final Vertx providerVertx = broker.vertx();
   private BrokerNode node;
-
-  @AfterEach
-  void stop() {
-    if (node != null) {
-      node.close();
-    }
-    Await.result(providerVertx.close());
-  }
 
   @Test
   void aRenewalThatJoinsAnotherVerticlesRotationChangesTimersOnlyOnTheRefreshVerticlesContext() {
@@ -51,7 +45,7 @@ class RefreshVerticleContextTest {
     JsonObject config = TestConfigs.broker(new JsonObject().put("esignglobal",
         TestConfigs.esignglobal("http://127.0.0.1:" + fake.actualPort()).put("timeout-seconds", 60)));
     config.getJsonObject("refresh").put("min-validity-seconds", 0);
-    node = BrokerNode.start(config);
+    node = broker.start(config);
     RefreshVerticle refresher = node.broker.refresher();
 
     node.request(Addresses.get("esignglobal"), null);

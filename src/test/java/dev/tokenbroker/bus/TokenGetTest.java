@@ -12,13 +12,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.MutableClock;
 import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.SuiteReport;
 import dev.tokenbroker.support.TestConfigs;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
@@ -28,29 +28,22 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** token.get and token.refresh over the event bus, against WireMock as eSignGlobal. */
 class TokenGetTest {
   private static final String GET = Addresses.get("esignglobal");
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private MutableClock clock;
   private BrokerNode node;
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
     clock = MutableClock.startingNow();
-    node = BrokerNode.start(Vertx.vertx(),
-        TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal(provider.baseUrl()))), clock);
-  }
-
-  @AfterEach
-  void stop() {
-    node.close();
-    provider.close();
+    node = broker.start(TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal(provider.baseUrl()))), clock);
   }
 
   private void issueTokens(long expiresIn) {

@@ -13,26 +13,27 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.MutableClock;
 import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.TestConfigs;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Web Client helper against WireMock as the provider's API: a 401 is retried once, and only once. */
 class ClientAuthorizedRequestsTest {
   private static final String API_PATH = "/api/envelopes";
 
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private WireMockServer api;
   private BrokerNode node;
   private BusRequests bus;
@@ -42,26 +43,18 @@ class ClientAuthorizedRequestsTest {
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
     provider.stub(post(urlPathEqualTo(ProviderDouble.ESIGNGLOBAL_PATH)).willReturn(aResponse().withStatus(200)
         .withHeader("Content-Type", "application/json").withTransformers("response-template")
         .withBody("{\"access_token\":\"tok-{{randomValue length=12 type='ALPHANUMERIC'}}\",\"expires_in\":3600,\"token_type\":\"bearer\"}")));
     api = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1").containerThreads(10).jettyAcceptors(1));
     api.start();
-    node = BrokerNode.start(Vertx.vertx(), TestConfigs.broker(new JsonObject()
+    broker.closeAfterNodes("the API double", api::stop);
+    node = broker.start(TestConfigs.broker(new JsonObject()
         .put("esignglobal", TestConfigs.esignglobal(provider.baseUrl()))), MutableClock.startingNow());
     bus = BusRequests.record(node.vertx);
     tokens = TokenClient.create(node.vertx);
-    web = WebClient.create(node.vertx);
+    web = broker.webClient(node.vertx);
     requests = AuthorizedRequests.create(tokens, "esignglobal");
-  }
-
-  @AfterEach
-  void stop() {
-    web.close();
-    node.close();
-    api.stop();
-    provider.close();
   }
 
   /** The API refuses the first request (an early revocation), then accepts. */

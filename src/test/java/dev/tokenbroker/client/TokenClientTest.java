@@ -11,26 +11,27 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.MutableClock;
 import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.TestConfigs;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Java client against a broker in this JVM (WireMock as eSignGlobal and RightSignature). */
 class TokenClientTest {
   private static final String PATH = ProviderDouble.ESIGNGLOBAL_PATH;
 
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private BrokerNode node;
   private BusRequests bus;
   private MutableClock clientClock;
@@ -38,21 +39,14 @@ class TokenClientTest {
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
     JsonObject acme = new JsonObject().put("client-id", "acme-id").put("client-secret", "acme-secret");
-    node = BrokerNode.start(Vertx.vertx(), TestConfigs.broker(new JsonObject()
+    node = broker.start(TestConfigs.broker(new JsonObject()
         .put("esignglobal", TestConfigs.esignglobal(provider.baseUrl()).put("accounts", new JsonObject().put("acme", acme)))
         .put("rightsignature", TestConfigs.rightsignature(provider.baseUrl()))), MutableClock.startingNow());
     bus = BusRequests.record(node.vertx);
     clientClock = MutableClock.startingNow();
     client = TokenClient.create(node.vertx, new TokenClientOptions().setClock(clientClock));
-  }
-
-  @AfterEach
-  void stop() {
-    Await.result(client.close());
-    node.close();
-    provider.close();
+    broker.closeBeforeNodes("the token client", () -> Await.result(client.close()));
   }
 
   private void issueTokens(long expiresIn, int delayMillis) {

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tokenbroker.BrokerVerticle;
 import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
-import dev.tokenbroker.support.ClusterSupport;
 import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.TestConfigs;
 import io.vertx.core.DeploymentOptions;
@@ -18,46 +18,30 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** TOKEN_BROKER_CLUSTER_KEY: a node without it, or with another one, never serves; the cluster goes on. */
 class ClusterKeyTest {
   private static final String OTHER_KEY = "b3RoZXItY2x1c3Rlci1rZXktMDEyMzQ1Njc4OWFiY2Q=";
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private JsonObject config;
-  private String cluster;
-  private final List<BrokerNode> nodes = new ArrayList<>();
-  private final List<Vertx> strays = new ArrayList<>();
+  private List<BrokerNode> nodes;
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
     provider.stub(post(urlPathEqualTo(ProviderDouble.ESIGNGLOBAL_PATH)).willReturn(okJson(TestConfigs.tokenJson("t-1", 86398))));
     config = TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal(provider.baseUrl())));
-    cluster = ClusterSupport.uniqueName();
-    for (Vertx vertx : ClusterSupport.startNodes(cluster, 2)) {
-      nodes.add(BrokerNode.start(vertx, config, Clock.systemUTC()));
-    }
+    nodes = broker.startCluster(2, i -> config);
     nodes.get(0).request(Addresses.get("esignglobal"), null);
   }
 
-  @AfterEach
-  void stop() {
-    for (Vertx v : strays) {
-      Await.result(v.close(), Duration.ofSeconds(30));
-    }
-    BrokerNode.closeAll(nodes);
-    provider.close();
-  }
-
   private Throwable deployOnANewMember(JsonObject nodeConfig) {
-    Vertx vertx = ClusterSupport.join(cluster, 3);
-    strays.add(vertx);
+    Vertx vertx = broker.joinCluster(3);
     return Await.failure(vertx.deployVerticle(new BrokerVerticle(Clock.systemUTC(), new Random(1)),
         new DeploymentOptions().setConfig(nodeConfig)));
   }
@@ -89,10 +73,7 @@ class ClusterKeyTest {
   void aNodeThatHasTheClusterKeyAsAnOldKeyJoinsAndReadsTheTokens() {
     JsonObject rotating = config.copy();
     rotating.getJsonObject("cluster").put("encryption-key", OTHER_KEY).put("encryption-old-keys", TestConfigs.CLUSTER_KEY);
-    Vertx vertx = ClusterSupport.join(cluster, 3);
-
-    BrokerNode third = BrokerNode.start(vertx, rotating, Clock.systemUTC());
-    nodes.add(third);
+    BrokerNode third = broker.joinCluster(3, rotating);
 
     Await.until("the token in the new node's copy", Duration.ofSeconds(10),
         () -> third.store().cached(new dev.tokenbroker.token.TokenKey("esignglobal", "default")) != null);

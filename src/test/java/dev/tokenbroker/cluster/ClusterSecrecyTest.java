@@ -15,22 +15,20 @@ import com.hazelcast.map.IMap;
 import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.ClusterSupport;
-import dev.tokenbroker.support.Http;
 import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.TestConfigs;
 import dev.tokenbroker.token.TokenKey;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A plain Hazelcast member that knows the cluster's name and address joins and reads every map:
@@ -41,14 +39,12 @@ class ClusterSecrecyTest {
   private static final String ACCESS = "access-SECRET-4711";
   private static final String REFRESH = "refresh-SECRET-4711";
   private static final String ERROR_TEXT = "upstream-meltdown-7";
-  private ProviderDouble provider;
-  private final List<BrokerNode> nodes = new ArrayList<>();
-  private HazelcastInstance intruder;
-  private String cluster;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
+  private List<BrokerNode> nodes;
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
     provider.stub(post(urlPathEqualTo(PATH)).withRequestBody(containing("grant_type=authorization_code"))
         .willReturn(okJson("{\"access_token\":\"" + ACCESS + "\",\"expires_in\":7200,\"refresh_token\":\"" + REFRESH + "\"}")));
     provider.stub(post(urlPathEqualTo(PATH)).withRequestBody(containing("grant_type=refresh_token"))
@@ -56,19 +52,7 @@ class ClusterSecrecyTest {
             .withBody("{\"error\":\"invalid_request\",\"error_description\":\"" + ERROR_TEXT + "\"}")));
     JsonObject rs = TestConfigs.rightsignature(provider.baseUrl()).put("pkce", true);
     JsonObject config = TestConfigs.broker(new JsonObject().put("rightsignature", rs));
-    cluster = ClusterSupport.uniqueName();
-    for (Vertx vertx : ClusterSupport.startNodes(cluster, 2)) {
-      nodes.add(BrokerNode.start(vertx, config, Clock.systemUTC()));
-    }
-  }
-
-  @AfterEach
-  void stop() {
-    if (intruder != null) {
-      intruder.getLifecycleService().terminate();
-    }
-    BrokerNode.closeAll(nodes);
-    provider.close();
+    nodes = broker.startCluster(2, i -> config);
   }
 
   @Test
@@ -77,11 +61,12 @@ class ClusterSecrecyTest {
     Await.result(nodes.get(0).accounts().authorize(acme, Secret.of("code"), null));
     assertEquals(502, nodes.get(1).requestFailure(Addresses.refresh("rightsignature"), new JsonObject().put("account", "acme"))
         .failureCode(), "a failed refresh leaves a backoff record with the provider's error text");
-    String authorizeUrl = new Http(nodes.get(0)).post("/v1/oauth/rightsignature/authorize?account=beta").bodyAsJsonObject()
+    String authorizeUrl = broker.http(nodes.get(0)).post("/v1/oauth/rightsignature/authorize?account=beta").bodyAsJsonObject()
         .getString("authorize_url");
     assertTrue(authorizeUrl.contains("code_challenge="), "a PKCE verifier is pending");
 
-    intruder = Hazelcast.newHazelcastInstance(ClusterSupport.hazelcastConfig(cluster, 3));
+    HazelcastInstance intruder = Hazelcast.newHazelcastInstance(ClusterSupport.hazelcastConfig(broker.clusterName(), 3));
+    broker.closeBeforeNodes("the intruding member", () -> intruder.getLifecycleService().terminate());
     Await.until("the intruder joined", Duration.ofSeconds(30), () -> intruder.getCluster().getMembers().size() == 3);
 
     List<String> values = new ArrayList<>();

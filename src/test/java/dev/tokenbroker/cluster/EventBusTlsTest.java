@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.config.ClusterConfig;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.ClusterSupport;
 import dev.tokenbroker.support.ProviderDouble;
@@ -22,12 +23,10 @@ import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code cluster.eventbus-tls}: members with a certificate the cluster trusts use the event bus;
@@ -37,29 +36,17 @@ import org.junit.jupiter.api.Test;
 class EventBusTlsTest {
   private static final SelfSignedCertificate CLUSTER_CERT = SelfSignedCertificate.create("token-broker-node");
   private static final SelfSignedCertificate OTHER_CERT = SelfSignedCertificate.create("someone-else");
-  private ProviderDouble provider;
-  private String cluster;
-  private BrokerNode broker;
-  private final List<Vertx> members = new ArrayList<>();
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
+  private BrokerNode node;
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
     provider.stub(post(urlPathEqualTo(ProviderDouble.ESIGNGLOBAL_PATH)).willReturn(okJson(TestConfigs.tokenJson("t-1", 86398))));
-    cluster = ClusterSupport.uniqueName();
     JsonObject config = TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal(provider.baseUrl())));
     config.getJsonObject("cluster").put("eventbus-tls", new JsonObject().put("cert-path", CLUSTER_CERT.certificatePath())
         .put("key-path", CLUSTER_CERT.privateKeyPath()).put("trust-path", CLUSTER_CERT.certificatePath()));
-    broker = BrokerNode.start(member(tls(CLUSTER_CERT), 1), config, Clock.systemUTC());
-  }
-
-  @AfterEach
-  void stop() {
-    for (Vertx v : members) {
-      Await.result(v.close(), Duration.ofSeconds(30));
-    }
-    broker.close();
-    provider.close();
+    node = broker.start(member(tls(CLUSTER_CERT), 1), config, Clock.systemUTC());
   }
 
   private static ClusterConfig.EventBusTls tls(SelfSignedCertificate cert) {
@@ -70,12 +57,10 @@ class EventBusTlsTest {
   private Vertx member(ClusterConfig.EventBusTls tls, int index) {
     EventBusOptions bus = EventBusSecurity.apply(new EventBusOptions().setHost("127.0.0.1"), tls);
     Vertx vertx = Await.result(Vertx.builder().with(new VertxOptions().setEventBusOptions(bus))
-        .withClusterManager(new HazelcastClusterManager(ClusterSupport.hazelcastConfig(cluster, 4))).buildClustered(),
+        .withClusterManager(new HazelcastClusterManager(ClusterSupport.hazelcastConfig(broker.clusterName(), 4))).buildClustered(),
         Duration.ofSeconds(60));
-    if (index > 1) { // the first one is the broker's, closed with it
-      members.add(vertx);
-    }
-    return vertx;
+    // the first one is the broker's, closed with it
+    return index > 1 ? broker.vertx(vertx) : vertx;
   }
 
   private static boolean answers(Vertx caller) {
@@ -102,7 +87,7 @@ class EventBusTlsTest {
     assertTrue(answers(trusted), "a member with the cluster's certificate gets tokens");
     assertEquals(false, answers(plain), "a member without a certificate gets nothing");
     assertEquals(false, answers(foreign), "a member with another CA's certificate gets nothing");
-    broker.request(Addresses.refresh("esignglobal"), null);
+    node.request(Addresses.refresh("esignglobal"), null);
     Await.until("the trusted member heard the rotation", Duration.ofSeconds(10), () -> trustedSeen.get() >= 2);
 
     assertEquals(0, plainSeen.get());

@@ -10,22 +10,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
-import dev.tokenbroker.support.ClusterSupport;
 import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.TestConfigs;
 import dev.tokenbroker.token.TokenKey;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code cluster.min-members}: a side with fewer members than configured (what the smaller side
@@ -35,30 +32,20 @@ class MinMembersTest {
   private static final String PATH = ProviderDouble.RIGHTSIGNATURE_PATH;
   private static final TokenKey ACME = new TokenKey("rightsignature", "acme");
   private static final JsonObject ACME_BODY = new JsonObject().put("account", "acme");
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private final List<BrokerNode> nodes = new ArrayList<>();
-  private String cluster;
   private JsonObject config;
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
     provider.stub(post(urlPathEqualTo(PATH)).withRequestBody(containing("grant_type=authorization_code"))
         .willReturn(okJson("{\"access_token\":\"a-1\",\"expires_in\":7200,\"refresh_token\":\"r-1\"}")));
     provider.stub(post(urlPathEqualTo(PATH)).withRequestBody(containing("refresh_token=r-1"))
         .willReturn(okJson("{\"access_token\":\"a-2\",\"expires_in\":7200,\"refresh_token\":\"r-2\"}")));
     config = TestConfigs.broker(new JsonObject().put("rightsignature", TestConfigs.rightsignature(provider.baseUrl())));
     config.getJsonObject("cluster").put("min-members", 3);
-    cluster = ClusterSupport.uniqueName();
-    for (Vertx vertx : ClusterSupport.startNodes(cluster, 2, 3)) {
-      nodes.add(BrokerNode.start(vertx, config, Clock.systemUTC()));
-    }
-  }
-
-  @AfterEach
-  void stop() {
-    BrokerNode.closeAll(nodes);
-    provider.close();
+    nodes.addAll(broker.startCluster(2, 3, i -> config));
   }
 
   @Test
@@ -75,10 +62,7 @@ class MinMembersTest {
     assertTrue(error.getString("error_description").contains("cluster.min-members is 3"), error.encode());
     assertEquals(List.of("authorization_code"), grantsSent(), "no refresh was sent");
 
-    HazelcastClusterManager third = new HazelcastClusterManager(ClusterSupport.hazelcastConfig(cluster, 3, 3));
-    nodes.add(BrokerNode.start(Await.result(Vertx.builder().withClusterManager(third).buildClustered(),
-        Duration.ofSeconds(60)), config, Clock.systemUTC()));
-    Await.until("three members", Duration.ofSeconds(30), () -> third.getNodes().size() == 3);
+    nodes.add(broker.joinCluster(3, 3, config)); // returns once there are three members
 
     JsonObject rotated = nodes.get(1).request(Addresses.refresh("rightsignature"), ACME_BODY);
 

@@ -11,6 +11,7 @@ import dev.tokenbroker.rotation.RotationLeases;
 import dev.tokenbroker.rotation.RotationLeases.Lease;
 import dev.tokenbroker.rotation.RotationLeases.Permit;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.ClusterSupport;
 import dev.tokenbroker.support.TestConfigs;
 import dev.tokenbroker.token.TokenKey;
@@ -19,30 +20,24 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The cluster's lease table across two real Hazelcast members: only the holder ends what it holds. */
 class RotationLeaseClusterTest {
   private static final TokenKey KEY = new TokenKey("rightsignature", "acme");
   private static final Duration TTL = Duration.ofSeconds(30);
+  @RegisterExtension final BrokerExtension broker = BrokerExtension.withoutProvider();
   private final List<Vertx> nodes = new ArrayList<>();
   private HazelcastRotationLeases a;
   private HazelcastRotationLeases b;
 
   @BeforeEach
   void start() {
-    nodes.addAll(ClusterSupport.startNodes(ClusterSupport.uniqueName(), 2));
+    nodes.addAll(broker.clusterMembers(2, 1));
     a = leases(nodes.get(0));
     b = leases(nodes.get(1));
-  }
-
-  @AfterEach
-  void stop() {
-    for (Vertx v : nodes) {
-      Await.result(v.close(), Duration.ofSeconds(20));
-    }
   }
 
   private static HazelcastRotationLeases leases(Vertx vertx) {

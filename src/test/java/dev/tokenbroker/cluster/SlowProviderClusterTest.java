@@ -14,24 +14,22 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
-import dev.tokenbroker.support.ClusterSupport;
 import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.TestConfigs;
 import dev.tokenbroker.token.TokenKey;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A RightSignature-style provider (rotating refresh tokens) that processes a refresh and then
@@ -44,12 +42,12 @@ class SlowProviderClusterTest {
   private static final String PATH = ProviderDouble.RIGHTSIGNATURE_PATH;
   private static final TokenKey ACME = new TokenKey("rightsignature", "acme");
   private static final JsonObject ACME_BODY = new JsonObject().put("account", "acme");
-  private ProviderDouble provider;
-  private final List<BrokerNode> nodes = new ArrayList<>();
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
+  private List<BrokerNode> nodes;
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
     provider.stub(post(urlPathEqualTo(PATH)).withRequestBody(containing("grant_type=authorization_code"))
         .willReturn(okJson("{\"access_token\":\"a-1\",\"expires_in\":7200,\"refresh_token\":\"r-1\"}")));
     provider.stub(post(urlPathEqualTo(PATH)).withRequestBody(containing("refresh_token=r-1"))
@@ -61,15 +59,7 @@ class SlowProviderClusterTest {
         .inScenario("r-1").whenScenarioStateIs("answered slowly")
         .willReturn(okJson("{\"access_token\":\"a-3\",\"expires_in\":7200,\"refresh_token\":\"r-3\"}")));
     JsonObject config = TestConfigs.broker(new JsonObject().put("rightsignature", TestConfigs.rightsignature(provider.baseUrl())));
-    for (Vertx vertx : ClusterSupport.startNodes(ClusterSupport.uniqueName(), 2)) {
-      nodes.add(BrokerNode.start(vertx, config, Clock.systemUTC()));
-    }
-  }
-
-  @AfterEach
-  void stop() {
-    BrokerNode.closeAll(nodes);
-    provider.close();
+    nodes = broker.startCluster(2, i -> config);
   }
 
   @Test

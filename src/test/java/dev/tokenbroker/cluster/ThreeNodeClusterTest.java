@@ -10,6 +10,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.hazelcast.core.HazelcastInstance;
 import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.ClusterSupport;
 import dev.tokenbroker.support.ProviderDouble;
@@ -19,10 +20,8 @@ import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
 import dev.tokenbroker.token.TokenStore;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,9 +34,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three Hazelcast-clustered nodes in one JVM: cluster-wide single flight, one refresher per token,
@@ -46,25 +44,9 @@ import org.junit.jupiter.api.Test;
 class ThreeNodeClusterTest {
   private static final String PATH = ProviderDouble.ESIGNGLOBAL_PATH;
   private static final TokenKey KEY = new TokenKey("esignglobal", "default");
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private final List<BrokerNode> nodes = new ArrayList<>();
-
-  @BeforeEach
-  void start() {
-    provider = ProviderDouble.start();
-  }
-
-  @AfterEach
-  void stop() {
-    for (BrokerNode node : nodes) {
-      try {
-        Await.result(node.vertx.close(), Duration.ofSeconds(20));
-      } catch (RuntimeException | AssertionError alreadyDead) {
-        // a node killed by the test
-      }
-    }
-    provider.close();
-  }
 
   /** Every call answers a new random token valid for {@code lifetimeSeconds}, after {@code delayMillis}. */
   private void stubTokens(long lifetimeSeconds, long delayMillis) {
@@ -75,13 +57,12 @@ class ThreeNodeClusterTest {
   }
 
   private void startCluster() {
-    List<Vertx> members = ClusterSupport.startNodes(ClusterSupport.uniqueName(), 3);
-    for (int i = 0; i < members.size(); i++) {
+    nodes.addAll(broker.startCluster(3, i -> {
       JsonObject config = TestConfigs.broker(new JsonObject().put("esignglobal",
           TestConfigs.esignglobal(provider.baseUrl()).put("client-id", clientId(i))));
       config.getJsonObject("refresh").put("min-validity-seconds", 0);
-      nodes.add(BrokerNode.start(members.get(i), config, Clock.systemUTC()));
-    }
+      return config;
+    }));
     Await.until("the partition table to settle", Duration.ofSeconds(30),
         () -> nodes.stream().allMatch(n -> hazelcast(n).getPartitionService().isClusterSafe()));
   }
@@ -185,7 +166,7 @@ class ThreeNodeClusterTest {
         () -> survivors.stream().allMatch(n -> n.store().cached(KEY) != null));
 
     Instant killedAt = Instant.now();
-    hazelcast(owner).getLifecycleService().terminate();
+    broker.kill(owner);
 
     Await.until("a survivor's renewal", Duration.ofSeconds(60),
         () -> survivors.get(0).store().cached(KEY).version() > first.version());

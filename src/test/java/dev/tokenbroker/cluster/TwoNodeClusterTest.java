@@ -13,6 +13,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.ClusterSupport;
 import dev.tokenbroker.support.Http;
@@ -21,7 +22,6 @@ import dev.tokenbroker.support.TestConfigs;
 import dev.tokenbroker.token.RotationReason;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
@@ -29,7 +29,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -37,28 +36,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Two Hazelcast-clustered nodes in one JVM share one token map. Each node has its own client id, so calls show who made them. */
 class TwoNodeClusterTest {
   private static final TokenKey KEY = new TokenKey("esignglobal", "default");
   private static final String CLIENT_A = "client-a";
   private static final String CLIENT_B = "client-b";
-  private ProviderDouble provider;
-  private String cluster;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private BrokerNode a;
   private BrokerNode b;
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
     provider.stub(post(urlPathEqualTo(ProviderDouble.ESIGNGLOBAL_PATH)).willReturn(okJson(TestConfigs.tokenJson("cluster-token", 86398))));
-    cluster = ClusterSupport.uniqueName();
-    List<Vertx> nodes = ClusterSupport.startNodes(cluster, 2);
-    a = BrokerNode.start(nodes.get(0), config(CLIENT_A), Clock.systemUTC());
-    b = BrokerNode.start(nodes.get(1), config(CLIENT_B), Clock.systemUTC());
+    List<BrokerNode> nodes = broker.startCluster(2, i -> config(i == 0 ? CLIENT_A : CLIENT_B));
+    a = nodes.get(0);
+    b = nodes.get(1);
   }
 
   private JsonObject config(String clientId) {
@@ -67,18 +64,6 @@ class TwoNodeClusterTest {
         .put("rightsignature", TestConfigs.rightsignature(provider.baseUrl()).put("client-id", clientId)));
     config.getJsonObject("refresh").put("min-validity-seconds", 0);
     return config;
-  }
-
-  @AfterEach
-  void stop() {
-    for (BrokerNode node : List.of(b, a)) {
-      try {
-        node.close();
-      } catch (RuntimeException alreadyClosed) {
-        // a test stopped this node itself
-      }
-    }
-    provider.close();
   }
 
   private String clientId(BrokerNode node) {
@@ -112,7 +97,7 @@ class TwoNodeClusterTest {
   @Test
   void eachNodeIsReadyWithItsClusterCheckUp() {
     for (BrokerNode node : List.of(a, b)) {
-      HttpResponse<Buffer> ready = new Http(node).send(HttpMethod.GET, "/ready", null);
+      HttpResponse<Buffer> ready = broker.http(node).send(HttpMethod.GET, "/ready", null);
       assertEquals(200, ready.statusCode(), ready.bodyAsString());
       assertTrue(ready.bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
           .anyMatch(check -> check.getString("id").equals("cluster") && check.getString("status").equals("UP")), ready.bodyAsString());
@@ -175,15 +160,15 @@ class TwoNodeClusterTest {
   void anAuthorizationStartedOnOneNodeCompletesOnTheOther() {
     provider.stub(post(urlPathEqualTo(ProviderDouble.RIGHTSIGNATURE_PATH))
         .willReturn(okJson("{\"access_token\":\"rs-a\",\"expires_in\":7200,\"refresh_token\":\"rs-r\"}")));
-    String url = new Http(a).post("/v1/oauth/rightsignature/authorize?account=acme").bodyAsJsonObject().getString("authorize_url");
+    String url = broker.http(a).post("/v1/oauth/rightsignature/authorize?account=acme").bodyAsJsonObject().getString("authorize_url");
     String state = Http.query(url).get("state");
 
-    HttpResponse<Buffer> page = new Http(b).send(HttpMethod.GET, "/v1/oauth/rightsignature/callback?code=c&state=" + Http.encode(state), null);
+    HttpResponse<Buffer> page = broker.http(b).send(HttpMethod.GET, "/v1/oauth/rightsignature/callback?code=c&state=" + Http.encode(state), null);
 
     assertEquals(200, page.statusCode(), page.bodyAsString());
     TokenKey acme = new TokenKey("rightsignature", "acme");
     Await.until("node A sees the new account", Duration.ofSeconds(10), () -> a.store().cached(acme) != null);
-    assertEquals(400, new Http(a).send(HttpMethod.GET, "/v1/oauth/rightsignature/callback?code=c&state=" + Http.encode(state), null)
+    assertEquals(400, broker.http(a).send(HttpMethod.GET, "/v1/oauth/rightsignature/callback?code=c&state=" + Http.encode(state), null)
         .statusCode(), "the state is used up cluster-wide");
     List<LoggedRequest> calls = provider.requests(ProviderDouble.RIGHTSIGNATURE_PATH);
     assertEquals(1, calls.size());
@@ -193,7 +178,7 @@ class TwoNodeClusterTest {
   @Test
   void anEventStreamOnOneNodeSeesARotationOnTheOther() {
     StringBuffer stream = new StringBuffer();
-    HttpClient client = a.vertx.createHttpClient();
+    HttpClient client = broker.httpClient(a.vertx);
     HttpClientResponse response = Await.result(client.request(new RequestOptions()
             .setPort(a.httpPort()).setHost("127.0.0.1").setURI("/v1/events")
             .putHeader("Authorization", "Bearer " + TestConfigs.API_KEY))
@@ -234,7 +219,7 @@ class TwoNodeClusterTest {
     Await.until("a rotation while the owner is away", Duration.ofSeconds(30),
         () -> survivor.store().cached(acme).version() >= beforeStop + 1);
 
-    BrokerNode restarted = BrokerNode.start(ClusterSupport.join(cluster, 2), config(ownerClientId), Clock.systemUTC());
+    BrokerNode restarted = broker.joinCluster(2, config(ownerClientId));
     if (owner == a) {
       a = restarted;
     } else {

@@ -9,22 +9,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
-import dev.tokenbroker.support.ClusterSupport;
 import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.TestConfigs;
 import dev.tokenbroker.support.WebhookReceiver;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two clustered nodes with the same webhook: every event reaches the receiver once, although both
@@ -33,19 +31,18 @@ import org.junit.jupiter.api.Test;
 class WebhookClusterTest {
   private static final String PATH = ProviderDouble.ESIGNGLOBAL_PATH;
   private static final String SECRET = "whsec-cluster-secret";
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private WebhookReceiver receiver;
   private BrokerNode a;
   private BrokerNode b;
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
-    receiver = new WebhookReceiver(Map.of("/hook", SECRET));
-    String cluster = ClusterSupport.uniqueName();
-    List<Vertx> nodes = ClusterSupport.startNodes(cluster, 2);
-    a = BrokerNode.start(nodes.get(0), config("client-a"), Clock.systemUTC());
-    b = BrokerNode.start(nodes.get(1), config("client-b"), Clock.systemUTC());
+    receiver = broker.resource(new WebhookReceiver(Map.of("/hook", SECRET)));
+    List<BrokerNode> nodes = broker.startCluster(2, i -> config(i == 0 ? "client-a" : "client-b"));
+    a = nodes.get(0);
+    b = nodes.get(1);
   }
 
   private JsonObject config(String clientId) {
@@ -55,13 +52,6 @@ class WebhookClusterTest {
     config.put("webhooks", new JsonArray().add(new JsonObject().put("url", receiver.url("/hook")).put("secret-env", "HOOK_SECRET")
         .put("secret-from-env", SECRET).put("events", new JsonArray().add("token.failed").add("token.recovered"))));
     return config;
-  }
-
-  @AfterEach
-  void stop() {
-    BrokerNode.closeAll(List.of(b, a));
-    receiver.close();
-    provider.close();
   }
 
   @Test

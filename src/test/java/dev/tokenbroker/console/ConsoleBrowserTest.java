@@ -12,13 +12,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.Http;
 import dev.tokenbroker.support.MutableClock;
 import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.TestConfigs;
 import dev.tokenbroker.token.TokenKey;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -37,6 +37,7 @@ import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
@@ -68,7 +69,8 @@ class ConsoleBrowserTest {
   /** A valid key without the admin action. */
   private static final String READER_KEY = "reader-key-789";
 
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private BrokerNode node;
   private Http http;
   private WebDriver browser;
@@ -80,7 +82,6 @@ class ConsoleBrowserTest {
     // reported as skipped, not failed, where the browser is not installed
     assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "needs the Debian packages chromium and chromium-driver (" + CHROMIUM + ", " + CHROMEDRIVER + ")");
-    provider = ProviderDouble.start();
     stubProvider();
     int port = freePort();
     base = "http://127.0.0.1:" + port;
@@ -92,8 +93,8 @@ class ConsoleBrowserTest {
     JsonObject config = TestConfigs.broker(new JsonObject().put("rightsignature", rightsignature).put("esignglobal", esignglobal));
     config.getJsonObject("http").put("port", port).getJsonArray("api-keys").add(new JsonObject().put("name", "reader")
         .put("sha256", Secret.sha256Hex(READER_KEY)).put("actions", new JsonArray().add("read").add("events")));
-    node = BrokerNode.start(Vertx.vertx(), config, MutableClock.startingNow());
-    http = new Http(node);
+    node = broker.start(config, MutableClock.startingNow());
+    http = broker.http(node);
     browser = startBrowser();
     wait = new WebDriverWait(browser, PATIENCE, Duration.ofMillis(100));
     Files.createDirectories(SHOTS);
@@ -106,12 +107,6 @@ class ConsoleBrowserTest {
       Files.writeString(SHOTS.resolve("last.html"), browser.getPageSource());
       screenshot("last");
       browser.quit();
-    }
-    if (node != null) {
-      node.close();
-    }
-    if (provider != null) {
-      provider.close();
     }
   }
 

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.Http;
 import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.TestConfigs;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -21,9 +21,9 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code /console} without a browser: the static files are public and carry a strict
@@ -32,28 +32,22 @@ import org.junit.jupiter.api.Test;
  */
 class ConsoleRoutesTest {
   private static final String READ_ONLY_KEY = "read-only-key-456";
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private BrokerNode node;
   private Http http;
   private WebClient raw;
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
     JsonObject esg = TestConfigs.esignglobal(provider.baseUrl())
         .put("accounts", new JsonObject().put("acme", new JsonObject().put("client-id", "acme-id").put("client-secret", "acme-secret")));
     JsonObject config = TestConfigs.broker(new JsonObject().put("esignglobal", esg).put("rightsignature", TestConfigs.rightsignature(provider.baseUrl())));
     config.getJsonObject("http").getJsonArray("api-keys").add(new JsonObject().put("name", "reader")
         .put("sha256", Secret.sha256Hex(READ_ONLY_KEY)).put("actions", new JsonArray().add("read").add("events")));
-    node = BrokerNode.start(config);
-    http = new Http(node);
-    raw = WebClient.create(node.vertx, new WebClientOptions().setFollowRedirects(false));
-  }
-
-  @AfterEach
-  void stop() {
-    node.close();
-    provider.close();
+    node = broker.start(config);
+    http = broker.http(node);
+    raw = broker.webClient(node.vertx, new WebClientOptions().setFollowRedirects(false));
   }
 
   private HttpResponse<Buffer> fetch(String path) {

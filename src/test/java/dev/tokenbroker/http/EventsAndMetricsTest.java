@@ -8,9 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.Http;
 import dev.tokenbroker.support.ProviderDouble;
+import dev.tokenbroker.support.SockJs;
 import dev.tokenbroker.support.TestConfigs;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
@@ -19,37 +21,30 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Server-Sent Events, the SockJS event-bus bridge and the Prometheus endpoint. */
 class EventsAndMetricsTest {
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private BrokerNode node;
   private Http http;
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
     provider.stub(post(urlPathEqualTo(ProviderDouble.ESIGNGLOBAL_PATH)).willReturn(okJson(TestConfigs.tokenJson("ev-token", 3600))));
     JsonObject esignglobal = TestConfigs.esignglobal(provider.baseUrl()).put("accounts", new JsonObject()
         .put("secret-customer-name", new JsonObject().put("client-id", "customer-id").put("client-secret", "customer-secret")));
-    node = BrokerNode.start(TestConfigs.broker(new JsonObject().put("esignglobal", esignglobal)));
-    http = new Http(node);
-  }
-
-  @AfterEach
-  void stop() {
-    node.close();
-    provider.close();
+    node = broker.start(TestConfigs.broker(new JsonObject().put("esignglobal", esignglobal)));
+    http = broker.http(node);
   }
 
   @Test
   void serverSentEventsStreamRotations() {
     StringBuffer stream = new StringBuffer();
-    HttpClient client = node.vertx.createHttpClient();
+    HttpClient client = broker.httpClient(node.vertx);
     HttpClientResponse response = Await.result(client.request(new RequestOptions().setMethod(HttpMethod.GET)
             .setPort(node.httpPort()).setHost("127.0.0.1").setURI("/v1/events")
             .putHeader("Authorization", "Bearer " + TestConfigs.API_KEY))
@@ -71,57 +66,36 @@ class EventsAndMetricsTest {
 
   @Test
   void theSockJsBridgeNeedsTheApiKeyInEveryMessage() {
-    List<JsonObject> frames = new CopyOnWriteArrayList<>();
-    // the JDK's WebSocket client on the SockJS raw WebSocket transport (which answers in binary frames)
-    java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
-        .buildAsync(java.net.URI.create("ws://127.0.0.1:" + node.httpPort() + "/eventbus/websocket"), new java.net.http.WebSocket.Listener() {
-          private final StringBuilder partial = new StringBuilder();
+    SockJs ws = broker.sockJs(node);
+    List<JsonObject> frames = ws.frames;
 
-          @Override
-          public java.util.concurrent.CompletionStage<?> onBinary(java.net.http.WebSocket socket, java.nio.ByteBuffer data, boolean last) {
-            partial.append(java.nio.charset.StandardCharsets.UTF_8.decode(data));
-            if (last) {
-              frames.add(new JsonObject(partial.toString()));
-              partial.setLength(0);
-            }
-            socket.request(1);
-            return null;
-          }
-        }).join();
-
-    ws.sendText(new JsonObject().put("type", "send").put("address", "token.get.esignglobal")
-        .put("replyAddress", "r1").put("body", new JsonObject()).encode(), true).join();
+    ws.send("token.get.esignglobal", "r1", new JsonObject(), null);
     Await.until("a refusal", Duration.ofSeconds(10), () -> !frames.isEmpty());
     assertEquals("err", frames.get(0).getString("type"));
     assertEquals("rejected", frames.get(0).getString("body"), "no API key in the headers");
 
-    ws.sendText(new JsonObject().put("type", "send").put("address", "token.get.esignglobal")
-        .put("replyAddress", "r2").put("headers", new JsonObject().put("authorization", "Bearer " + TestConfigs.API_KEY))
-        .put("body", new JsonObject()).encode(), true).join();
+    ws.send("token.get.esignglobal", "r2", new JsonObject(), TestConfigs.API_KEY);
     Await.until("the token reply", Duration.ofSeconds(10), () -> frames.size() >= 2);
     assertEquals("rec", frames.get(1).getString("type"));
     assertEquals("r2", frames.get(1).getString("address"));
     assertEquals("ev-token", frames.get(1).getJsonObject("body").getString("access_token"));
 
-    ws.sendText(new JsonObject().put("type", "send").put("address", "token.rotated")
-        .put("replyAddress", "r3").put("headers", new JsonObject().put("authorization", "Bearer " + TestConfigs.API_KEY))
-        .put("body", new JsonObject()).encode(), true).join();
+    ws.send("token.rotated", "r3", new JsonObject(), TestConfigs.API_KEY);
     Await.until("refusal of a non-permitted address", Duration.ofSeconds(10), () -> frames.size() >= 3);
     assertEquals("access_denied", frames.get(2).getString("body"), "only token.get.* and token.refresh.* are inbound");
     assertEquals(1, provider.calls(ProviderDouble.ESIGNGLOBAL_PATH));
 
-    ws.sendText(new JsonObject().put("type", "register").put("address", "token.rotated").encode(), true).join();
+    ws.register("token.rotated", null);
     Await.until("refusal of a subscription without the key", Duration.ofSeconds(10), () -> frames.size() >= 4);
     assertEquals("rejected", frames.get(3).getString("body"));
-    ws.sendText(new JsonObject().put("type", "register").put("address", "token.rotated")
-        .put("headers", new JsonObject().put("authorization", "Bearer " + TestConfigs.API_KEY)).encode(), true).join();
+    ws.register("token.rotated", TestConfigs.API_KEY);
     Await.until("the subscription to take effect", Duration.ofSeconds(10), () -> {
       http.post("/v1/tokens/esignglobal/refresh");
       return frames.stream().anyMatch(f -> "token.rotated".equals(f.getString("address")));
     });
     JsonObject event = frames.stream().filter(f -> "token.rotated".equals(f.getString("address"))).findFirst().orElseThrow();
     assertEquals("forced", event.getJsonObject("body").getString("reason"));
-    ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").join();
+    ws.close();
   }
 
   @Test

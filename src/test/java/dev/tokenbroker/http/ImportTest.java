@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.Http;
 import dev.tokenbroker.support.ProviderDouble;
@@ -21,45 +22,38 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code PUT /v1/tokens/{provider}?account=}: importing a grant obtained elsewhere (admin only). */
 class ImportTest {
   private static final String PATH = ProviderDouble.RIGHTSIGNATURE_PATH;
   private static final TokenKey KEY = new TokenKey("rightsignature", "alice");
   private static final String READER = "reader-key";
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private BrokerNode node;
   private Http http;
   private final List<JsonObject> rotated = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
     JsonObject config = TestConfigs.broker(new JsonObject().put("rightsignature",
         TestConfigs.rightsignature(provider.baseUrl()).put("timeout-seconds", 10)));
     config.getJsonObject("http").getJsonArray("api-keys").add(new JsonObject().put("name", "reader")
         .put("sha256", Secret.sha256Hex(READER)).put("actions", new JsonArray().add("read").add("refresh")));
-    node = BrokerNode.start(config);
-    http = new Http(node);
+    node = broker.start(config);
+    http = broker.http(node);
     Await.result(node.vertx.eventBus().<JsonObject>consumer(Addresses.ROTATED, m -> rotated.add(m.body())).completion());
   }
 
-  @AfterEach
-  void stop() {
-    node.close();
-    provider.close();
-  }
-
   private HttpResponse<Buffer> put(String account, Object body, String apiKey) {
-    var request = WebClient.create(node.vertx).request(HttpMethod.PUT, node.httpPort(), "127.0.0.1",
+    var request = broker.webClient(node.vertx).request(HttpMethod.PUT, node.httpPort(), "127.0.0.1",
         "/v1/tokens/rightsignature?account=" + account).putHeader("Authorization", "Bearer " + apiKey);
     return Await.result(body == null ? request.send() : request.sendBuffer(Buffer.buffer(body.toString())));
   }

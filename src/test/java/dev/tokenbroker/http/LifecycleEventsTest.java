@@ -10,22 +10,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.Http;
 import dev.tokenbroker.support.MutableClock;
 import dev.tokenbroker.support.ProviderDouble;
+import dev.tokenbroker.support.SockJs;
 import dev.tokenbroker.support.SseStream;
 import dev.tokenbroker.support.TestConfigs;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code token.recovered} and {@code token.expiring}: on the bus and on SSE, each filtered by the key's scope. */
 class LifecycleEventsTest {
@@ -33,14 +33,14 @@ class LifecycleEventsTest {
   /** actions [events], accounts [acme-*] */
   private static final String ACME_EVENTS = "acme-events-key";
   private final MutableClock clock = MutableClock.startingNow();
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private BrokerNode node;
   private Http http;
   private final List<JsonObject> recovered = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
     ok();
     JsonObject accounts = new JsonObject();
     for (String a : List.of("acme-1", "other-1")) {
@@ -53,15 +53,9 @@ class LifecycleEventsTest {
     config.getJsonObject("http").getJsonArray("api-keys").add(new JsonObject().put("name", "acme-events")
         .put("sha256", Secret.sha256Hex(ACME_EVENTS)).put("actions", new JsonArray().add("events"))
         .put("accounts", new JsonArray().add("acme-*")));
-    node = BrokerNode.start(Vertx.vertx(), config, clock);
-    http = new Http(node);
+    node = broker.start(config, clock);
+    http = broker.http(node);
     Await.result(node.vertx.eventBus().<JsonObject>consumer(Addresses.RECOVERED, m -> recovered.add(m.body())).completion());
-  }
-
-  @AfterEach
-  void stop() {
-    node.close();
-    provider.close();
   }
 
   private void ok() {
@@ -101,7 +95,7 @@ class LifecycleEventsTest {
   void aRotationWithoutFailuresBeforeItPublishesNoTokenRecovered() {
     assertEquals(200, http.get("/v1/tokens/esignglobal?account=acme-1").statusCode());
     assertEquals(200, http.post("/v1/tokens/esignglobal/refresh?account=acme-1").statusCode());
-    SseStream all = SseStream.open(node, TestConfigs.API_KEY);
+    SseStream all = broker.events(node, TestConfigs.API_KEY);
     assertEquals(200, http.post("/v1/tokens/esignglobal/refresh?account=acme-1").statusCode());
     Await.until("the rotation on the stream", Duration.ofSeconds(10), () -> all.events("token.rotated").size() == 1);
     assertTrue(recovered.isEmpty());
@@ -111,8 +105,8 @@ class LifecycleEventsTest {
 
   @Test
   void theEventStreamCarriesRecoveredAndExpiringEventsOnlyWithinTheKeysScope() {
-    SseStream scoped = SseStream.open(node, ACME_EVENTS);
-    SseStream all = SseStream.open(node, TestConfigs.API_KEY);
+    SseStream scoped = broker.events(node, ACME_EVENTS);
+    SseStream all = broker.events(node, TestConfigs.API_KEY);
     for (String account : List.of("other-1", "acme-1")) {
       assertEquals(200, http.get("/v1/tokens/esignglobal?account=" + account).statusCode());
       failTwice(account);
@@ -135,7 +129,7 @@ class LifecycleEventsTest {
 
   @Test
   void theSockJsBridgeDeliversRecoveredAndExpiringEventsOnlyWithinTheKeysScope() {
-    try (dev.tokenbroker.support.SockJs bus = dev.tokenbroker.support.SockJs.connect(node)) {
+    try (SockJs bus = broker.sockJs(node)) {
       bus.register(Addresses.RECOVERED, ACME_EVENTS);
       bus.register(Addresses.EXPIRING, ACME_EVENTS);
       // the subscriptions take effect asynchronously: publish until one arrives

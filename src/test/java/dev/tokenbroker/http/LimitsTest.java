@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.Http;
 import dev.tokenbroker.support.MutableClock;
 import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.TestConfigs;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
@@ -29,33 +29,20 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What one node holds open: connections, idle connections, event streams and pending authorizations. */
 class LimitsTest {
-  private ProviderDouble provider;
-  private MutableClock clock;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
+  private final MutableClock clock = MutableClock.startingNow();
   private BrokerNode node;
-  private final List<Socket> sockets = new ArrayList<>();
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
     provider.stub(post(urlPathEqualTo(ProviderDouble.ESIGNGLOBAL_PATH)).willReturn(okJson(TestConfigs.tokenJson("limited", 3600))));
-    clock = MutableClock.startingNow();
-  }
-
-  @AfterEach
-  void stop() throws IOException {
-    for (Socket s : sockets) {
-      s.close();
-    }
-    if (node != null) {
-      node.close();
-    }
-    provider.close();
   }
 
   private void startBroker(JsonObject httpLimits) {
@@ -63,13 +50,12 @@ class LimitsTest {
         .put("esignglobal", TestConfigs.esignglobal(provider.baseUrl()))
         .put("rightsignature", TestConfigs.rightsignature(provider.baseUrl())));
     config.getJsonObject("http").mergeIn(httpLimits);
-    node = BrokerNode.start(Vertx.vertx(), config, clock);
+    node = broker.start(config, clock);
   }
 
   /** A raw keep-alive connection that has had one request answered (so the server surely counts it). */
   private Socket answeredConnection() throws IOException {
-    Socket socket = new Socket("127.0.0.1", node.httpPort());
-    sockets.add(socket);
+    Socket socket = broker.client(new Socket("127.0.0.1", node.httpPort()));
     socket.setSoTimeout(10_000);
     socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
     String head = readHead(socket.getInputStream());
@@ -117,8 +103,7 @@ class LimitsTest {
     answeredConnection();
     assertEquals(2, node.broker.httpLimits().openConnections());
 
-    Socket third = new Socket("127.0.0.1", node.httpPort());
-    sockets.add(third);
+    Socket third = broker.client(new Socket("127.0.0.1", node.httpPort()));
     Await.until("the third connection is closed by the server", Duration.ofSeconds(10), () -> closedByServer(third));
     try {
       third.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -141,6 +126,7 @@ class LimitsTest {
     java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
         .buildAsync(java.net.URI.create("ws://127.0.0.1:" + node.httpPort() + "/eventbus/websocket"),
             new java.net.http.WebSocket.Listener() {}).join();
+    broker.closeBeforeNodes("the WebSocket", ws::abort);
     assertEquals(1, node.broker.httpLimits().openConnections());
     ws.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").join();
     Await.until("the WebSocket's slot is free", Duration.ofSeconds(10), () -> node.broker.httpLimits().openConnections() == 0);
@@ -158,11 +144,11 @@ class LimitsTest {
   void anEventStreamOutlivesTheIdleTimeoutOnHeartbeats() {
     startBroker(new JsonObject().put("idle-timeout-seconds", 1));
     StringBuffer stream = new StringBuffer();
-    HttpClientResponse response = openStream(node.vertx.createHttpClient(), stream);
+    HttpClientResponse response = openStream(broker.httpClient(node.vertx), stream);
     assertEquals(200, response.statusCode());
     Await.until("three heartbeats (1.5 s, past the 1 s idle timeout)", Duration.ofSeconds(30),
         () -> stream.toString().split(": heartbeat").length > 3);
-    new Http(node).get("/v1/tokens/esignglobal");
+    broker.http(node).get("/v1/tokens/esignglobal");
     Await.until("the stream still delivers", Duration.ofSeconds(10), () -> stream.toString().contains("event: token.rotated"));
   }
 
@@ -183,33 +169,33 @@ class LimitsTest {
     List<HttpClient> clients = new ArrayList<>();
     List<StringBuffer> streams = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      HttpClient client = node.vertx.createHttpClient();
+      HttpClient client = broker.httpClient(node.vertx);
       clients.add(client);
       StringBuffer stream = new StringBuffer();
       streams.add(stream);
       assertEquals(200, openStream(client, stream).statusCode());
     }
 
-    HttpResponse<Buffer> third = new Http(node).get("/v1/events");
+    HttpResponse<Buffer> third = broker.http(node).get("/v1/events");
     assertEquals(503, third.statusCode());
     assertEquals("overloaded", third.bodyAsJsonObject().getString("error"));
     assertTrue(third.bodyAsJsonObject().getString("error_description").contains("http.max-event-streams"));
     assertEquals("10", third.getHeader("Retry-After"));
 
-    new Http(node).get("/v1/tokens/esignglobal");
+    broker.http(node).get("/v1/tokens/esignglobal");
     Await.until("both streams get the event", Duration.ofSeconds(10),
         () -> streams.stream().allMatch(s -> s.toString().contains("event: token.rotated")));
 
     Await.result(clients.get(0).close());
     Await.until("the closed stream's slot is free", Duration.ofSeconds(10), () -> node.broker.httpLimits().openStreams() == 1);
-    HttpClient another = node.vertx.createHttpClient();
+    HttpClient another = broker.httpClient(node.vertx);
     assertEquals(200, openStream(another, new StringBuffer()).statusCode());
   }
 
   @Test
   void authorizeAnswers503BeyondThePendingAuthorizations() {
     startBroker(new JsonObject().put("max-pending-authorizations", 2));
-    Http http = new Http(node);
+    Http http = broker.http(node);
     String state = null;
     for (int i = 0; i < 2; i++) {
       HttpResponse<Buffer> r = http.post("/v1/oauth/rightsignature/authorize?account=acme");

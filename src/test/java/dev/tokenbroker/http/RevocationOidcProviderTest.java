@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.Http;
 import dev.tokenbroker.support.TestConfigs;
@@ -22,8 +23,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Revocation against a real RFC 7009 server: panva's {@code oidc-provider} under Node. Skipped
@@ -34,18 +35,9 @@ import org.junit.jupiter.api.Test;
 class RevocationOidcProviderTest {
   private static final String CLIENT_ID = "broker";
   private static final String CLIENT_SECRET = "broker-secret-0123456789";
+  @RegisterExtension final BrokerExtension broker = BrokerExtension.withoutProvider();
   private Process server;
   private BrokerNode node;
-
-  @AfterEach
-  void stop() {
-    if (node != null) {
-      node.close();
-    }
-    if (server != null) {
-      server.destroyForcibly();
-    }
-  }
 
   private static Path modules() {
     String configured = System.getenv("OIDC_PROVIDER_MODULES");
@@ -71,6 +63,7 @@ class RevocationOidcProviderTest {
     ProcessBuilder pb = new ProcessBuilder("node", script.toString(), String.valueOf(port)).redirectErrorStream(true);
     pb.environment().put("OIDC_PROVIDER_MODULES", modules().toString());
     server = pb.start();
+    broker.closeAfterNodes("oidc-provider", server::destroyForcibly);
     AtomicBoolean listening = new AtomicBoolean();
     Thread reader = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
@@ -106,11 +99,11 @@ class RevocationOidcProviderTest {
         "oidc-provider is not installed (npm install --prefix target/oidc oidc-provider@9)");
     int port = startServer();
     String issuer = "http://127.0.0.1:" + port;
-    node = BrokerNode.start(TestConfigs.broker(new JsonObject().put("oidc", new JsonObject()
+    node = broker.start(TestConfigs.broker(new JsonObject().put("oidc", new JsonObject()
         .put("token-url", issuer + "/token").put("revocation-url", issuer + "/token/revocation")
         .put("grant", "client_credentials").put("body", "form").put("client-auth", "basic").put("scope", "api")
         .put("client-id", CLIENT_ID).put("client-secret", CLIENT_SECRET).put("timeout-seconds", 10))));
-    Http http = new Http(node);
+    Http http = broker.http(node);
     String token = http.get("/v1/tokens/oidc").bodyAsJsonObject().getString("access_token");
     assertEquals(true, active(port, token), "the provider issued it");
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.Http;
 import dev.tokenbroker.support.ProviderDouble;
@@ -23,39 +24,31 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code DELETE /v1/tokens/{p}}: RFC 7009 revocation at the provider's revocation-url (WireMock), then the delete. */
 class RevocationTest {
   private static final String TOKEN_PATH = "/oauth/token";
   private static final String REVOKE_PATH = "/oauth/revoke";
   private static final TokenKey KEY = new TokenKey("vendor", "default");
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private BrokerNode node;
   private Http http;
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
     provider.stub(post(urlPathEqualTo(TOKEN_PATH)).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
         .withBody("{\"access_token\":\"access-1\",\"expires_in\":3600,\"token_type\":\"bearer\",\"refresh_token\":\"refresh-1\"}")));
-  }
-
-  @AfterEach
-  void stop() {
-    if (node != null) {
-      node.close();
-    }
-    provider.close();
   }
 
   private void startBroker(JsonObject extra) {
     JsonObject vendor = new JsonObject().put("token-url", provider.baseUrl() + TOKEN_PATH).put("body", "form")
         .put("client-id", TestConfigs.CLIENT_ID).put("client-secret", TestConfigs.CLIENT_SECRET).put("timeout-seconds", 4);
-    node = BrokerNode.start(TestConfigs.broker(new JsonObject().put("vendor", vendor.mergeIn(extra))));
-    http = new Http(node);
+    node = broker.start(TestConfigs.broker(new JsonObject().put("vendor", vendor.mergeIn(extra))));
+    http = broker.http(node);
     assertEquals(200, http.get("/v1/tokens/vendor").statusCode());
   }
 

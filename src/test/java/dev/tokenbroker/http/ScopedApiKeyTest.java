@@ -10,6 +10,7 @@ import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.config.ConfigLoader;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.Http;
 import dev.tokenbroker.support.ProviderDouble;
@@ -27,7 +28,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -40,9 +40,9 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -68,13 +68,13 @@ class ScopedApiKeyTest {
   /** actions: [admin], providers: [other] */
   private static final String OTHER_ADMIN = "admin-key-of-other-only";
 
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private BrokerNode node;
   private Http http;
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
     provider.stubLifetimes(ESG_PATH, 3600);
     provider.stubLifetimes(OTHER_PATH, 3600);
     // the accounts a client_credentials provider serves besides default, each with its own client
@@ -98,20 +98,14 @@ class ScopedApiKeyTest {
         .add(key("acme-events", ACME_EVENTS).put("actions", list("events")).put("providers", list("esignglobal"))
             .put("accounts", list("acme-*")))
         .add(key("other-admin", OTHER_ADMIN).put("actions", list("admin")).put("providers", list("other")));
-    node = BrokerNode.start(config);
-    http = new Http(node);
-  }
-
-  @AfterEach
-  void stop() {
-    node.close();
-    provider.close();
+    node = broker.start(config);
+    http = broker.http(node);
   }
 
   /** The key accepted on a kept-alive connection is remembered for that connection only while the header stays the same. */
   @Test
   void everyRequestOnOneKeptAliveConnectionIsHeldToTheKeyItCarries() {
-    HttpClient client = node.vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions().setKeepAlive(true),
+    HttpClient client = broker.httpClient(node.vertx, new io.vertx.core.http.HttpClientOptions().setKeepAlive(true),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(1));
     List<io.vertx.core.http.HttpConnection> connections = new ArrayList<>();
     java.util.function.BiFunction<String, String, Integer> get = (path, key) -> Await.result(client.request(new RequestOptions()
@@ -234,7 +228,7 @@ class ScopedApiKeyTest {
 
   @Test
   void theEventStreamCarriesOnlyEventsOfTheKeysProvidersAndAccounts() {
-    HttpClient client = node.vertx.createHttpClient();
+    HttpClient client = broker.httpClient(node.vertx);
     StringBuffer scoped = eventStream(client, ACME_EVENTS);
     StringBuffer everything = eventStream(client, ADMIN);
 
@@ -253,7 +247,7 @@ class ScopedApiKeyTest {
 
   @Test
   void theSockJsBridgeRefusesATokenGetOutsideTheKeysScopeWithoutCallingTheProvider() {
-    try (SockJs bus = SockJs.connect(node)) {
+    try (SockJs bus = broker.sockJs(node)) {
       bus.send(Addresses.get("esignglobal"), "r1", null, ACME);
       bus.send(Addresses.get("esignglobal"), "r2", new JsonObject().put("account", "team-12"), ACME);
 
@@ -277,7 +271,7 @@ class ScopedApiKeyTest {
   void theSockJsBridgeRefusesPublishingToTokenGet() {
     List<JsonObject> published = new CopyOnWriteArrayList<>();
     Await.result(node.vertx.eventBus().<JsonObject>consumer(Addresses.get("esignglobal"), m -> published.add(m.body())).completion());
-    try (SockJs bus = SockJs.connect(node)) {
+    try (SockJs bus = broker.sockJs(node)) {
       bus.publish(Addresses.get("esignglobal"), new JsonObject().put("account", "acme-1"), ADMIN);
 
       bus.await("the refusal", f -> "err".equals(f.getString("type")) && "rejected".equals(f.getString("body")));
@@ -291,7 +285,7 @@ class ScopedApiKeyTest {
 
   @Test
   void tokenRefreshOverSockJsNeedsTheRefreshAction() {
-    try (SockJs bus = SockJs.connect(node)) {
+    try (SockJs bus = broker.sockJs(node)) {
       JsonObject refused = bus.answer(request(bus, "r1", null, READ_ONLY, Addresses.refresh("esignglobal")));
       assertEquals(403, refused.getInteger("failureCode"));
       assertEquals(new JsonObject().put("error", "forbidden").put("error_description", "this API key's actions do not include refresh"),
@@ -307,7 +301,7 @@ class ScopedApiKeyTest {
 
   @Test
   void theSockJsBridgeDeliversOnlyEventsWithinTheSubscribingKeysScope() {
-    try (SockJs bus = SockJs.connect(node)) {
+    try (SockJs bus = broker.sockJs(node)) {
       bus.register(Addresses.FAILED, READ_ONLY);
       bus.await("refusal of a subscription without the events action", f -> "rejected".equals(f.getString("body")));
       bus.register(Addresses.ROTATED, ACME_EVENTS);
@@ -335,12 +329,12 @@ class ScopedApiKeyTest {
     JsonObject raw = TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal(provider.baseUrl())));
     raw.getJsonObject("http").put("api-keys", new JsonArray());
     Files.writeString(file, raw.encode());
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = broker.vertx();
     JsonObject config = Await.result(ConfigLoader.load(vertx, file.toString(), Map.of(
         "TOKEN_BROKER_API_KEY_SHA256", Secret.sha256Hex("env-service-key"),
         "TOKEN_BROKER_ADMIN_KEY_SHA256", Secret.sha256Hex("env-admin-1") + ", " + Secret.sha256Hex("env-admin-2"))));
-    try (BrokerNode envNode = BrokerNode.start(vertx, config, Clock.systemUTC())) {
-      Http envHttp = new Http(envNode);
+    try (BrokerNode envNode = broker.start(vertx, config, Clock.systemUTC())) {
+      Http envHttp = broker.http(envNode);
 
       assertEquals(200, envHttp.send(HttpMethod.GET, "/v1/tokens/esignglobal", "env-service-key").statusCode());
       assertForbidden(envHttp.send(HttpMethod.GET, "/v1/tokens", "env-service-key"), "this API key's actions do not include admin");
@@ -350,15 +344,11 @@ class ScopedApiKeyTest {
   }
 
   @Test
-  void theSandboxDemoKeyIsAnAdminKey() throws IOException {
-    Vertx vertx = Vertx.vertx();
-    JsonObject config = Await.result(ConfigLoader.load(vertx, "conf/demo.yaml", Map.of()));
-    int sandboxPort = freePort();
-    config.getJsonObject("http").put("port", 0).put("instances", 1);
-    config.getJsonObject("sandbox").put("port", sandboxPort);
-    config.getJsonObject("providers").getJsonObject("sandbox").put("base-url", "http://127.0.0.1:" + sandboxPort);
-    try (BrokerNode demo = BrokerNode.start(vertx, config, Clock.systemUTC())) {
-      Http demoHttp = new Http(demo);
+  void theSandboxDemoKeyIsAnAdminKey() {
+    Vertx vertx = broker.vertx();
+    JsonObject config = TestConfigs.demo(vertx, TestConfigs.freePort());
+    try (BrokerNode demo = broker.start(vertx, config, Clock.systemUTC())) {
+      Http demoHttp = broker.http(demo);
 
       assertEquals(200, demoHttp.send(HttpMethod.GET, "/v1/tokens/sandbox", "demo-key").statusCode());
       assertEquals(200, demoHttp.send(HttpMethod.POST, "/v1/tokens/sandbox/refresh", "demo-key").statusCode());
@@ -432,7 +422,7 @@ class ScopedApiKeyTest {
   }
 
   private int eventStreamStatus(String apiKey) {
-    HttpClient client = node.vertx.createHttpClient();
+    HttpClient client = broker.httpClient(node.vertx);
     try {
       return Await.result(client.request(new RequestOptions().setPort(node.httpPort()).setHost("127.0.0.1").setURI("/v1/events")
           .putHeader("Authorization", "Bearer " + apiKey)).compose(r -> r.send())).statusCode();
@@ -478,11 +468,5 @@ class ScopedApiKeyTest {
   private static String request(SockJs bus, String replyAddress, Object body, String apiKey, String address) {
     bus.send(address, replyAddress, body, apiKey);
     return replyAddress;
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

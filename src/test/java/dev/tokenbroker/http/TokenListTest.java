@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.Http;
 import dev.tokenbroker.support.ProviderDouble;
@@ -18,24 +19,23 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code GET /v1/tokens} over HTTP: states from real rotations, filters, paging through the headers, 400s. */
 class TokenListTest {
   private static final String PATH = ProviderDouble.ESIGNGLOBAL_PATH;
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private BrokerNode node;
   private Http http;
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
     provider.stub(post(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
         .withTransformers("response-template")
         .withBody("{\"access_token\":\"secret-{{randomValue length=12 type='ALPHANUMERIC'}}\",\"expires_in\":3600,\"token_type\":\"bearer\"}")));
@@ -43,15 +43,9 @@ class TokenListTest {
     for (String a : List.of("a1", "a2", "a3", "a4", "a5")) {
       accounts.put(a, new JsonObject().put("client-id", "id-" + a).put("client-secret", "s-" + a));
     }
-    node = BrokerNode.start(TestConfigs.broker(new JsonObject().put("esignglobal",
+    node = broker.start(TestConfigs.broker(new JsonObject().put("esignglobal",
         TestConfigs.esignglobal(provider.baseUrl()).put("accounts", accounts).put("timeout-seconds", 10))));
-    http = new Http(node);
-  }
-
-  @AfterEach
-  void stop() {
-    node.close();
-    provider.close();
+    http = broker.http(node);
   }
 
   @Test
@@ -83,7 +77,7 @@ class TokenListTest {
     assertEquals(200, http.get("/v1/tokens/esignglobal?account=a1").statusCode());
     provider.stub(post(urlPathEqualTo(PATH)).willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json")
         .withFixedDelay(4000).withBody(TestConfigs.tokenJson("slow", 3600))));
-    var forced = WebClient.create(node.vertx).post(node.httpPort(), "127.0.0.1", "/v1/tokens/esignglobal/refresh?account=a1")
+    var forced = broker.webClient(node.vertx).post(node.httpPort(), "127.0.0.1", "/v1/tokens/esignglobal/refresh?account=a1")
         .putHeader("Authorization", "Bearer " + TestConfigs.API_KEY).send();
     Await.until("the provider is called", Duration.ofSeconds(5), () -> provider.calls(PATH) == 2);
 

@@ -8,6 +8,7 @@ import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.config.BrokerConfig;
 import dev.tokenbroker.config.ConfigException;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.TestConfigs;
 import io.vertx.core.Vertx;
@@ -20,30 +21,25 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.core.eventbus.ReplyException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** https to providers with verified certificates, and TLS on the HTTP bridge. */
 class TransportSecurityTest {
+  @RegisterExtension final BrokerExtension broker = BrokerExtension.withoutProvider();
   private final SelfSignedCertificate certificate = SelfSignedCertificate.create("localhost");
-  private Vertx providerVertx;
+  private final Vertx providerVertx = broker.vertx();
   private int providerPort;
 
   @BeforeEach
   void startHttpsProvider() {
-    providerVertx = Vertx.vertx();
     HttpServer server = Await.result(providerVertx.createHttpServer(new HttpServerOptions().setSsl(true)
             .setKeyCertOptions(certificate.keyCertOptions()))
         .requestHandler(req -> req.response().putHeader("Content-Type", "application/json")
             .end(TestConfigs.tokenJson("tls-token", 3600)))
         .listen(0, "127.0.0.1"));
     providerPort = server.actualPort();
-  }
-
-  @AfterEach
-  void stop() {
-    Await.result(providerVertx.close());
   }
 
   private JsonObject config(String trustPem) {
@@ -58,7 +54,7 @@ class TransportSecurityTest {
 
   @Test
   void anUntrustedProviderCertificateIsRefused() {
-    try (BrokerNode node = BrokerNode.start(config(null))) {
+    try (BrokerNode node = broker.start(config(null))) {
       ReplyException e = node.requestFailure(Addresses.get("esignglobal"), null);
       assertEquals(503, e.failureCode());
       assertTrue(e.getMessage().contains("TLS"), e.getMessage());
@@ -67,7 +63,7 @@ class TransportSecurityTest {
 
   @Test
   void aConfiguredTrustStoreIsUsedForProviders() {
-    try (BrokerNode node = BrokerNode.start(config(certificate.certificatePath()))) {
+    try (BrokerNode node = broker.start(config(certificate.certificatePath()))) {
       assertEquals("tls-token", node.request(Addresses.get("esignglobal"), null).getString("access_token"));
     }
   }
@@ -77,8 +73,8 @@ class TransportSecurityTest {
     JsonObject config = config(certificate.certificatePath());
     config.getJsonObject("http").put("tls", new JsonObject()
         .put("cert-path", certificate.certificatePath()).put("key-path", certificate.privateKeyPath()));
-    try (BrokerNode node = BrokerNode.start(config)) {
-      WebClient client = WebClient.create(node.vertx, new WebClientOptions().setSsl(true)
+    try (BrokerNode node = broker.start(config)) {
+      WebClient client = broker.webClient(node.vertx, new WebClientOptions().setSsl(true)
           .setTrustOptions(certificate.trustOptions()).setVerifyHost(false));
       HttpResponse<Buffer> r = Await.result(client.get(node.httpPort(), "127.0.0.1", "/v1/tokens/esignglobal")
           .putHeader("Authorization", "Bearer " + TestConfigs.API_KEY).send());

@@ -13,6 +13,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.Http;
 import dev.tokenbroker.support.MutableClock;
@@ -20,7 +21,6 @@ import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.TestConfigs;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -28,15 +28,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The authorization-code onboarding end to end against WireMock as RightSignature. */
 class OnboardingTest {
   private static final String TOKEN_PATH = ProviderDouble.RIGHTSIGNATURE_PATH;
   private static final String REDIRECT = "https://broker.example.com/v1/oauth/rightsignature/callback";
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private MutableClock clock;
   private BrokerNode node;
   private Http http;
@@ -44,7 +45,6 @@ class OnboardingTest {
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
     provider.stub(post(urlPathEqualTo(TOKEN_PATH)).willReturn(okJson(
         "{\"access_token\":\"rs-access\",\"token_type\":\"bearer\",\"expires_in\":7200,\"refresh_token\":\"rs-refresh\",\"scope\":\"read write\"}")));
     clock = MutableClock.startingNow();
@@ -53,15 +53,9 @@ class OnboardingTest {
         .put("authorize-url", provider.baseUrl() + "/esign/authorize?lang=en")
         .put("redirect-uri", "https://broker.example.com/v1/oauth/esignglobal/callback")
         .put("authorize-params", new JsonObject().put("client_id", "clientId").put("redirect_uri", "redirectUri"));
-    node = BrokerNode.start(Vertx.vertx(), TestConfigs.broker(new JsonObject().put("rightsignature", rs).put("esignglobal", esg)), clock);
+    node = broker.start(TestConfigs.broker(new JsonObject().put("rightsignature", rs).put("esignglobal", esg)), clock);
     Await.result(node.vertx.eventBus().<JsonObject>consumer(Addresses.ROTATED, m -> rotated.add(m.body())).completion());
-    http = new Http(node);
-  }
-
-  @AfterEach
-  void stop() {
-    node.close();
-    provider.close();
+    http = broker.http(node);
   }
 
   private String authorize(String account) {

@@ -13,6 +13,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.TestConfigs;
@@ -22,33 +23,20 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Each provider dialect, checked by what the provider double received. */
 class ProviderDialectTest {
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private BrokerNode node;
-
-  @BeforeEach
-  void start() {
-    provider = ProviderDouble.start();
-  }
-
-  @AfterEach
-  void stop() {
-    if (node != null) {
-      node.close();
-    }
-    provider.close();
-  }
 
   @Test
   void esignglobalGetsMultipartClientCredentials() {
     provider.stub(post(urlPathEqualTo(ProviderDouble.ESIGNGLOBAL_PATH))
         .willReturn(okJson("{\"access_token\":\"esg-1\",\"expires_in\":86398,\"scope\":\"read-write\",\"token_type\":\"bearer\"}")));
-    node = BrokerNode.start(TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal(provider.baseUrl()))));
+    node = broker.start(TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal(provider.baseUrl()))));
 
     JsonObject reply = node.request(Addresses.get("esignglobal"), null);
 
@@ -69,7 +57,7 @@ class ProviderDialectTest {
     provider.stub(post(urlPathEqualTo(ProviderDouble.RIGHTSIGNATURE_PATH))
         .willReturn(okJson("{\"access_token\":\"rs-a1\",\"token_type\":\"bearer\",\"expires_in\":7200,"
             + "\"refresh_token\":\"rs-r1\",\"scope\":\"read\",\"created_at\":1711670417}")));
-    node = BrokerNode.start(TestConfigs.broker(new JsonObject().put("rightsignature", TestConfigs.rightsignature(provider.baseUrl()))));
+    node = broker.start(TestConfigs.broker(new JsonObject().put("rightsignature", TestConfigs.rightsignature(provider.baseUrl()))));
     TokenKey alice = new TokenKey("rightsignature", "alice");
 
     Token authorized = Await.result(node.accounts().authorize(alice, Secret.of("the-code"), null));
@@ -106,7 +94,7 @@ class ProviderDialectTest {
         .willReturn(okJson("{\"access_token\":\"a1\",\"expires_in\":7200,\"refresh_token\":\"keep-me\"}")).willSetStateTo("issued"));
     provider.stub(post(urlPathEqualTo(ProviderDouble.RIGHTSIGNATURE_PATH)).inScenario("rt").whenScenarioStateIs("issued")
         .willReturn(okJson("{\"access_token\":\"a2\",\"expires_in\":7200}")));
-    node = BrokerNode.start(TestConfigs.broker(new JsonObject().put("rightsignature", TestConfigs.rightsignature(provider.baseUrl()))));
+    node = broker.start(TestConfigs.broker(new JsonObject().put("rightsignature", TestConfigs.rightsignature(provider.baseUrl()))));
     TokenKey bob = new TokenKey("rightsignature", "bob");
     Await.result(node.accounts().authorize(bob, Secret.of("c"), null));
 
@@ -124,7 +112,7 @@ class ProviderDialectTest {
     provider.stub(post(urlPathEqualTo("/token")).willReturn(okJson("{\"access_token\":\"g1\",\"token_type\":\"Bearer\"}")));
     JsonObject other = new JsonObject().put("token-url", provider.baseUrl() + "/token").put("body", "json")
         .put("client-auth", "basic").put("scope", "documents").put("client-id", "id:with colon").put("client-secret", "s3cr&t");
-    node = BrokerNode.start(TestConfigs.broker(new JsonObject().put("other-vendor", other)));
+    node = broker.start(TestConfigs.broker(new JsonObject().put("other-vendor", other)));
 
     JsonObject reply = node.request(Addresses.get("other-vendor"), new JsonObject());
 
@@ -144,7 +132,7 @@ class ProviderDialectTest {
         .withHeader("Content-Type", "application/json").withBody("{\"access_token\":\"f1\",\"expires_in\":60}")));
     JsonObject other = new JsonObject().put("token-url", provider.baseUrl() + "/token").put("body", "form")
         .put("client-id", "id").put("client-secret", "secret");
-    node = BrokerNode.start(TestConfigs.broker(new JsonObject().put("other", other)));
+    node = broker.start(TestConfigs.broker(new JsonObject().put("other", other)));
 
     node.request(Addresses.get("other"), null);
 

@@ -16,6 +16,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.TestConfigs;
@@ -31,8 +32,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * RightSignature rotates refresh tokens: a refresh token is never sent while an earlier call with it
@@ -44,19 +45,19 @@ class RefreshTokenSafetyTest {
   private static final TokenKey ACME = new TokenKey("rightsignature", "acme");
   private static final JsonObject ACME_BODY = new JsonObject().put("account", "acme");
   private static final String REFRESH_WITH_R0 = "refresh_token=r0";
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private BrokerNode node;
   private final List<JsonObject> recovered = new CopyOnWriteArrayList<>();
   private final List<JsonObject> failed = new CopyOnWriteArrayList<>();
 
   /** A node whose rightsignature account acme holds a0 / r0; {@code lostAnswer} null: the default. */
   private void start(String lostAnswer) {
-    provider = ProviderDouble.start();
     JsonObject rs = TestConfigs.rightsignature(provider.baseUrl()).put("timeout-seconds", 1);
     if (lostAnswer != null) {
       rs.put("lost-answer", lostAnswer);
     }
-    node = BrokerNode.start(TestConfigs.broker(new JsonObject().put("rightsignature", rs)));
+    node = broker.start(TestConfigs.broker(new JsonObject().put("rightsignature", rs)));
     Await.result(node.vertx.eventBus().<JsonObject>consumer(Addresses.RECOVERED, m -> recovered.add(m.body())).completion());
     Await.result(node.vertx.eventBus().<JsonObject>consumer(Addresses.FAILED, m -> failed.add(m.body())).completion());
     provider.stub(post(urlPathEqualTo(PATH)).withRequestBody(containing("grant_type=authorization_code"))
@@ -93,16 +94,6 @@ class RefreshTokenSafetyTest {
     List<LoggedRequest> calls = provider.requests(PATH).stream()
         .filter(r -> "refresh_token".equals(ProviderDouble.params(r).get("grant_type"))).toList();
     return calls.get(second).getLoggedDate().getTime() - calls.get(first).getLoggedDate().getTime();
-  }
-
-  @AfterEach
-  void stop() {
-    if (node != null) {
-      node.close();
-    }
-    if (provider != null) {
-      provider.close();
-    }
   }
 
   @Test

@@ -10,6 +10,7 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.tokenbroker.grant.RefreshTokenGrant;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.TestConfigs;
 import io.vertx.core.Vertx;
@@ -18,31 +19,24 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The token request bodies the endpoint client encodes itself, as a server parses them. */
 class RequestBodyTest {
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
   /** Non-ASCII, quotes, CRLF, '&', '=', '+' and '%': what naive encoders get wrong. */
   private static final String AWKWARD = "s\u00e9cr\u20act \"quoted\"\r\n--line&a=b+c%20";
 
-  private Vertx vertx;
-  private ProviderDouble provider;
+  private final Vertx vertx = broker.vertx();
+  private final ProviderDouble provider = broker.provider();
   private TokenEndpointClient client;
 
   @BeforeEach
   void start() {
-    vertx = Vertx.vertx();
-    provider = ProviderDouble.start();
     provider.stub(post(urlPathEqualTo("/token")).willReturn(okJson(TestConfigs.tokenJson("t", 3600))));
     client = new TokenEndpointClient(vertx, Clock.systemUTC(), null);
-  }
-
-  @AfterEach
-  void stop() {
-    Await.result(vertx.close());
-    provider.close();
   }
 
   private LoggedRequest send(BodyEncoding body) {

@@ -16,6 +16,7 @@ import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.grant.ClientCredentialsGrant;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.TestConfigs;
@@ -33,9 +34,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A token-endpoint call ends at its deadline whatever the provider does, closes the connection
@@ -46,30 +47,18 @@ class TokenEndpointDeadlineTest {
   private static final int CAP = TokenEndpointClient.MAX_ANSWER_BYTES;
   private static final Duration WELL_BEFORE = Duration.ofSeconds(15);
   private static final TokenKey ESIGNGLOBAL = new TokenKey("esignglobal", "default");
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
 
-  private Vertx vertx;
-  private Vertx providerVertx;
-  private ProviderDouble wiremock;
+  private final Vertx vertx = broker.vertx();
+  private final Vertx providerVertx = broker.vertx();
+  private final ProviderDouble wiremock = broker.provider();
   private TokenEndpointClient client;
   private BrokerNode node;
 
   @BeforeEach
   void start() {
-    vertx = Vertx.vertx();
-    providerVertx = Vertx.vertx();
-    wiremock = ProviderDouble.start();
     client = new TokenEndpointClient(vertx, Clock.systemUTC(), null);
-  }
-
-  @AfterEach
-  void stop() {
-    if (node != null) {
-      node.close();
-    }
-    Await.result(client.close());
-    Await.result(vertx.close());
-    Await.result(providerVertx.close());
-    wiremock.close();
+    broker.closeBeforeNodes("the token endpoint client", () -> Await.result(client.close()));
   }
 
   private static ProviderSpec spec(String tokenUrl, int timeoutSeconds) {
@@ -101,7 +90,7 @@ class TokenEndpointDeadlineTest {
   }
 
   private BrokerNode esignglobalBroker() {
-    return BrokerNode.start(TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal(wiremock.baseUrl()))));
+    return broker.start(TestConfigs.broker(new JsonObject().put("esignglobal", TestConfigs.esignglobal(wiremock.baseUrl()))));
   }
 
   @Test

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.MutableClock;
 import dev.tokenbroker.support.ProviderDouble;
@@ -42,9 +43,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -60,14 +61,14 @@ class ProxyTest {
   private static final String OTHER_ONLY_KEY = "key-that-proxies-other-only";
   private static final TokenKey KEY = new TokenKey("esignglobal", "default");
 
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private MutableClock clock;
   private BrokerNode node;
   private WebClient client;
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
     provider.stubLifetimes(TOKEN_PATH, 3600, 3600, 3600, 3600);
     provider.stubLifetimes("/other/token", 3600);
   }
@@ -88,20 +89,12 @@ class ProxyTest {
     config.getJsonObject("http").put("proxy-max-body-bytes", 4 * 1024 * 1024);
     adjust.accept(config);
     clock = MutableClock.startingNow();
-    node = BrokerNode.start(Vertx.vertx(), config, clock);
-    client = WebClient.create(node.vertx);
+    node = broker.start(config, clock);
+    client = broker.webClient(node.vertx);
   }
 
   private void startBroker() {
     startBroker(c -> {});
-  }
-
-  @AfterEach
-  void stop() {
-    if (node != null) {
-      node.close();
-    }
-    provider.close();
   }
 
   private HttpResponse<Buffer> send(HttpMethod method, String uri, String apiKey, MultiMap headers, Buffer body) {

@@ -12,6 +12,7 @@ import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.MutableClock;
 import dev.tokenbroker.support.ProviderDouble;
@@ -19,7 +20,6 @@ import dev.tokenbroker.support.SuiteReport;
 import dev.tokenbroker.support.TestConfigs;
 import dev.tokenbroker.token.Token;
 import dev.tokenbroker.token.TokenKey;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -40,6 +41,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ProviderFaultTest {
   private static final String PATH = ProviderDouble.ESIGNGLOBAL_PATH;
   private static final TokenKey KEY = new TokenKey("esignglobal", "default");
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
 
   /** @param response the faulty answer, given the broker's clock (for HTTP dates) */
   record Case(String name, Function<MutableClock, ResponseDefinitionBuilder> response, int status, String error) {
@@ -87,43 +90,41 @@ class ProviderFaultTest {
   void aFaultNeverCostsTheValidTokenAndTheBrokerRecovers(Case fault) {
     SuiteReport.FAULTS_TRIED.incrementAndGet();
     MutableClock clock = MutableClock.startingNow();
-    try (ProviderDouble provider = ProviderDouble.start();
-         BrokerNode node = BrokerNode.start(Vertx.vertx(), TestConfigs.broker(new JsonObject()
-             .put("esignglobal", TestConfigs.esignglobal(provider.baseUrl()).put("timeout-seconds", 1))), clock)) {
-      provider.stub(post(urlPathEqualTo(PATH)).inScenario("f").whenScenarioStateIs(Scenario.STARTED)
-          .willReturn(okJson(TestConfigs.tokenJson("good", 3600))).willSetStateTo("faulty"));
-      provider.stub(post(urlPathEqualTo(PATH)).inScenario("f").whenScenarioStateIs("faulty").willReturn(fault.response().apply(clock)));
-      assertEquals("good", node.request(Addresses.get("esignglobal"), null).getString("access_token"));
+    BrokerNode node = broker.start(TestConfigs.broker(new JsonObject()
+        .put("esignglobal", TestConfigs.esignglobal(provider.baseUrl()).put("timeout-seconds", 1))), clock);
+    provider.stub(post(urlPathEqualTo(PATH)).inScenario("f").whenScenarioStateIs(Scenario.STARTED)
+        .willReturn(okJson(TestConfigs.tokenJson("good", 3600))).willSetStateTo("faulty"));
+    provider.stub(post(urlPathEqualTo(PATH)).inScenario("f").whenScenarioStateIs("faulty").willReturn(fault.response().apply(clock)));
+    assertEquals("good", node.request(Addresses.get("esignglobal"), null).getString("access_token"));
 
-      ReplyException e = node.requestFailure(Addresses.refresh("esignglobal"), null);
-      JsonObject body = new JsonObject(e.getMessage());
-      assertEquals(fault.status(), e.failureCode(), body.encode());
-      assertEquals(fault.error(), body.getString("error"));
-      assertTrue(body.getLong("retry_after") >= 1, "a retry_after with every failure that backs off");
-      SuiteReport.CONTRACT_ERRORS.incrementAndGet();
+    ReplyException e = node.requestFailure(Addresses.refresh("esignglobal"), null);
+    JsonObject body = new JsonObject(e.getMessage());
+    assertEquals(fault.status(), e.failureCode(), body.encode());
+    assertEquals(fault.error(), body.getString("error"));
+    assertTrue(body.getLong("retry_after") >= 1, "a retry_after with every failure that backs off");
+    SuiteReport.CONTRACT_ERRORS.incrementAndGet();
 
-      for (int i = 0; i < 10; i++) {
-        node.requestFailure(Addresses.refresh("esignglobal"), null);
-      }
-      assertEquals(2, provider.calls(PATH), "while backing off, no further provider calls");
-
-      assertEquals("good", node.request(Addresses.get("esignglobal"), null).getString("access_token"));
-      SuiteReport.SERVED_VALID.incrementAndGet();
-      Token stored = Await.result(node.store().load(KEY));
-      if (stored == null || stored.version() != 1 || !"good".equals(stored.accessToken().reveal())) {
-        SuiteReport.TOKENS_LOST.incrementAndGet();
-      }
-      assertEquals(1, stored.version());
-      assertEquals("good", stored.accessToken().reveal());
-      assertTrue(stored.lastError() != null && stored.lastError().startsWith(fault.error()), stored.lastError());
-
-      provider.server.resetMappings();
-      provider.stub(post(urlPathEqualTo(PATH)).willReturn(okJson(TestConfigs.tokenJson("healed", 3600))));
-      clock.advance(Duration.ofSeconds(301));
-      JsonObject healed = node.request(Addresses.refresh("esignglobal"), null);
-      assertEquals("healed", healed.getString("access_token"));
-      assertEquals(2L, healed.getLong("version"));
-      SuiteReport.RECOVERED.incrementAndGet();
+    for (int i = 0; i < 10; i++) {
+      node.requestFailure(Addresses.refresh("esignglobal"), null);
     }
+    assertEquals(2, provider.calls(PATH), "while backing off, no further provider calls");
+
+    assertEquals("good", node.request(Addresses.get("esignglobal"), null).getString("access_token"));
+    SuiteReport.SERVED_VALID.incrementAndGet();
+    Token stored = Await.result(node.store().load(KEY));
+    if (stored == null || stored.version() != 1 || !"good".equals(stored.accessToken().reveal())) {
+      SuiteReport.TOKENS_LOST.incrementAndGet();
+    }
+    assertEquals(1, stored.version());
+    assertEquals("good", stored.accessToken().reveal());
+    assertTrue(stored.lastError() != null && stored.lastError().startsWith(fault.error()), stored.lastError());
+
+    provider.server.resetMappings();
+    provider.stub(post(urlPathEqualTo(PATH)).willReturn(okJson(TestConfigs.tokenJson("healed", 3600))));
+    clock.advance(Duration.ofSeconds(301));
+    JsonObject healed = node.request(Addresses.refresh("esignglobal"), null);
+    assertEquals("healed", healed.getString("access_token"));
+    assertEquals(2L, healed.getLong("version"));
+    SuiteReport.RECOVERED.incrementAndGet();
   }
 }

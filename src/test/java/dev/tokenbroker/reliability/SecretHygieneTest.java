@@ -13,6 +13,7 @@ import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.config.BrokerConfig;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.Http;
 import dev.tokenbroker.support.ProviderDouble;
@@ -21,6 +22,7 @@ import dev.tokenbroker.support.TestConfigs;
 import dev.tokenbroker.token.TokenKey;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -40,6 +42,7 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Runs the main scenarios with recognisable secrets and looks for them everywhere they must not
@@ -51,6 +54,8 @@ class SecretHygieneTest {
   private static final String API_KEY = "SEKRET-apikey-4711";
   private static final List<String> SECRETS = List.of(CLIENT_SECRET, API_KEY, "SEKRET-access-1", "SEKRET-refresh-1",
       "SEKRET-access-2", "SEKRET-refresh-2", "SEKRET-code-4711", "SEKRET-wrong-key");
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
 
   /** Every log record of every logger, all levels of the broker's, with stack traces, while open. */
   private static final class LogCapture extends Handler implements AutoCloseable {
@@ -98,7 +103,7 @@ class SecretHygieneTest {
     for (String place : List.of("logs", "bus events", "SSE", "metrics", "error bodies", "token list", "pages", "toString")) {
       places.put(place, new StringBuilder());
     }
-    try (ProviderDouble provider = ProviderDouble.start()) {
+    try {
       String path = ProviderDouble.RIGHTSIGNATURE_PATH;
       provider.stub(post(urlPathEqualTo(path)).withRequestBody(containing("grant_type=authorization_code"))
           .willReturn(okJson("{\"access_token\":\"SEKRET-access-1\",\"expires_in\":7200,\"refresh_token\":\"SEKRET-refresh-1\"}")));
@@ -110,14 +115,14 @@ class SecretHygieneTest {
           TestConfigs.rightsignature(provider.baseUrl()).put("client-secret", CLIENT_SECRET).put("pkce", true)));
       config.getJsonObject("http").put("api-keys", new JsonArray().add(new JsonObject().put("sha256", Secret.sha256Hex(API_KEY))
           .put("actions", new JsonArray().add("read").add("refresh").add("events").add("admin"))));
-      try (BrokerNode node = BrokerNode.start(config)) {
+      try (BrokerNode node = broker.start(config)) {
         Await.result(node.vertx.eventBus().<JsonObject>consumer(Addresses.ROTATED, m -> places.get("bus events").append(m.body().encode())).completion());
         Await.result(node.vertx.eventBus().<JsonObject>consumer(Addresses.FAILED, m -> places.get("bus events").append(m.body().encode())).completion());
-        io.vertx.core.http.HttpClient sseClient = node.vertx.createHttpClient();
+        io.vertx.core.http.HttpClient sseClient = broker.httpClient(node.vertx);
         HttpClientResponse sse = Await.result(sseClient.request(new RequestOptions().setPort(node.httpPort())
             .setHost("127.0.0.1").setURI("/v1/events").putHeader("Authorization", "Bearer " + API_KEY)).compose(r -> r.send()));
         sse.handler(chunk -> places.get("SSE").append(chunk.toString()));
-        Http http = new Http(node);
+        Http http = broker.http(node);
 
         String url = http.send(HttpMethod.POST, "/v1/oauth/rightsignature/authorize?account=acme", API_KEY)
             .bodyAsJsonObject().getString("authorize_url");
@@ -167,8 +172,8 @@ class SecretHygieneTest {
   @Test
   void aGarbageAnswerCarryingTokensReachesNoLog() {
     String garbage = "{\"access_token\":\"SEKRET-garbage-access\",\"refresh_token\":\"SEKRET-garbage-refresh\"}\r\n\r\n";
-    Vertx vertx = Vertx.vertx();
-    try (LogCapture logs = new LogCapture(); ProviderDouble provider = ProviderDouble.start()) {
+    Vertx vertx = broker.vertx();
+    try (LogCapture logs = new LogCapture()) {
       NetServer junk = vertx.createNetServer().connectHandler(socket -> socket.handler(request -> socket.end(Buffer.buffer(garbage))));
       int port = Await.result(junk.listen(0, "127.0.0.1")).actualPort();
       provider.stub(post(urlPathEqualTo("/other/token")).willReturn(okJson(TestConfigs.tokenJson("access-ok", 3600))));
@@ -177,8 +182,8 @@ class SecretHygieneTest {
               .put("client-secret", "s"))
           .put("other", new JsonObject().put("token-url", provider.baseUrl() + "/other/token").put("client-id", "c")
               .put("client-secret", "s").put("api-base-url", "http://127.0.0.1:" + port + "/api"));
-      try (BrokerNode node = BrokerNode.start(TestConfigs.broker(providers))) {
-        Http http = new Http(node);
+      try (BrokerNode node = broker.start(TestConfigs.broker(providers))) {
+        Http http = broker.http(node);
         HttpResponse<Buffer> token = http.send(HttpMethod.GET, "/v1/tokens/junk", TestConfigs.API_KEY);
         HttpResponse<Buffer> proxied = http.send(HttpMethod.GET, "/v1/proxy/other/documents", TestConfigs.API_KEY);
 

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.TestConfigs;
@@ -24,9 +25,9 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,13 +40,13 @@ class CrashMidCallTest {
   private static final String PATH = ProviderDouble.RIGHTSIGNATURE_PATH;
   private static final TokenKey ACME = new TokenKey("rightsignature", "acme");
   private static final JsonObject ACME_BODY = new JsonObject().put("account", "acme");
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   @TempDir
   Path dir;
 
   @BeforeEach
   void startProvider() {
-    provider = ProviderDouble.start();
     provider.stub(post(urlPathEqualTo(PATH)).withRequestBody(containing("grant_type=authorization_code"))
         .willReturn(okJson("{\"access_token\":\"a0\",\"expires_in\":7200,\"refresh_token\":\"r0\"}")));
     // the first refresh with r0 is processed and its answer still on its way when the broker stops
@@ -58,11 +59,6 @@ class CrashMidCallTest {
         .willReturn(okJson("{\"access_token\":\"a2\",\"expires_in\":7200,\"refresh_token\":\"r2\"}")));
   }
 
-  @AfterEach
-  void stopProvider() {
-    provider.close();
-  }
-
   private JsonObject config(EmbeddedPg pg, String key, String lostAnswer) {
     // the call stays in flight for 8 s: long enough to stop PostgreSQL under it
     JsonObject rs = TestConfigs.rightsignature(provider.baseUrl()).put("timeout-seconds", 8).put("lost-answer", lostAnswer);
@@ -71,15 +67,16 @@ class CrashMidCallTest {
 
   /** Authorizes acme, starts a refresh and stops everything while the provider holds its answer. */
   private void crashMidCall(EmbeddedPg pg, JsonObject cfg) throws Exception {
-    BrokerNode node = BrokerNode.start(cfg);
+    BrokerNode node = broker.start(cfg);
     try {
       Await.result(node.accounts().authorize(ACME, Secret.of("code"), null));
       node.vertx.eventBus().request(Addresses.refresh("rightsignature"), ACME_BODY, new DeliveryOptions().setSendTimeout(90_000));
       Await.until("the refresh to reach the provider", Duration.ofSeconds(10), () -> provider.refreshTokensSent(PATH).size() == 1);
       pg.stop(); // from here on nothing the broker learns is durable
     } finally {
-      // a graceful stop lets the call run to its deadline, then fails to store what it learnt
-      Await.result(node.vertx.close(), Duration.ofSeconds(60));
+      // the stop lets the refresh in flight run to its deadline (timeout-seconds: 8), the provider holding its answer,
+      // then fails to store what it learnt
+      node.close(Duration.ofSeconds(30));
     }
     pg.restart();
   }
@@ -90,7 +87,7 @@ class CrashMidCallTest {
       JsonObject cfg = config(pg, PostgresOutageTest.newKey(), "replay");
       crashMidCall(pg, cfg);
 
-      try (BrokerNode restarted = BrokerNode.start(cfg)) {
+      try (BrokerNode restarted = broker.start(cfg)) {
         Await.until("the replay to renew the token", Duration.ofSeconds(20),
             () -> restarted.store().cached(ACME).version() == 2);
         Token token = restarted.store().cached(ACME);
@@ -108,7 +105,7 @@ class CrashMidCallTest {
       JsonObject cfg = config(pg, PostgresOutageTest.newKey(), "reauthorize");
       crashMidCall(pg, cfg);
 
-      try (BrokerNode restarted = BrokerNode.start(cfg)) {
+      try (BrokerNode restarted = broker.start(cfg)) {
         Token loaded = restarted.store().cached(ACME);
         assertNotNull(loaded.unansweredSince(), "the call's intent was stored before it went out");
         Await.until("the account to need a new authorization", Duration.ofSeconds(20),

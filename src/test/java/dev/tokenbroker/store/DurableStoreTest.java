@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.ProviderDouble;
 import dev.tokenbroker.support.TestConfigs;
@@ -29,33 +30,28 @@ import java.sql.ResultSet;
 import java.util.Base64;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Refresh tokens survive a full restart, encrypted at rest, in the embedded file store and in PostgreSQL. */
 class DurableStoreTest {
   private static final String PATH = ProviderDouble.RIGHTSIGNATURE_PATH;
   private static final TokenKey ACME = new TokenKey("rightsignature", "acme");
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   @TempDir
   Path dir;
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
     provider.stub(post(urlPathEqualTo(PATH)).withRequestBody(containing("grant_type=authorization_code"))
         .willReturn(okJson("{\"access_token\":\"access-one\",\"expires_in\":7200,\"refresh_token\":\"refresh-one\"}")));
     provider.stub(post(urlPathEqualTo(PATH)).withRequestBody(containing("refresh_token=refresh-one"))
         .willReturn(okJson("{\"access_token\":\"access-two\",\"expires_in\":7200,\"refresh_token\":\"refresh-two\"}")));
     provider.stub(post(urlPathEqualTo(PATH)).withRequestBody(containing("refresh_token=refresh-two"))
         .willReturn(okJson("{\"access_token\":\"access-three\",\"expires_in\":7200,\"refresh_token\":\"refresh-three\"}")));
-  }
-
-  @AfterEach
-  void stop() {
-    provider.close();
   }
 
   private static String newKey() {
@@ -74,11 +70,11 @@ class DurableStoreTest {
 
   /** Onboard, rotate, stop everything, start a new node, rotate again: the provider gets the latest refresh token. */
   private void survivesARestart(JsonObject store) {
-    try (BrokerNode first = BrokerNode.start(config(store))) {
+    try (BrokerNode first = broker.start(config(store))) {
       Await.result(first.accounts().authorize(ACME, Secret.of("code"), null));
       first.request(Addresses.refresh("rightsignature"), new JsonObject().put("account", "acme"));
     }
-    try (BrokerNode second = BrokerNode.start(config(store))) {
+    try (BrokerNode second = broker.start(config(store))) {
       assertEquals("access-two", second.request(Addresses.get("rightsignature"), new JsonObject().put("account", "acme"))
           .getString("access_token"), "loaded at start-up");
       JsonObject rotated = second.request(Addresses.refresh("rightsignature"), new JsonObject().put("account", "acme"));
@@ -142,9 +138,9 @@ class DurableStoreTest {
           .put("url", "postgresql://127.0.0.1:" + pg.getPort() + "/postgres").put("user", "postgres").put("password", "unused")
           .put("encryption-key", newKey());
       JsonObject acme = new JsonObject().put("account", "acme");
-      try (BrokerNode winner = BrokerNode.start(config(store))) {
+      try (BrokerNode winner = broker.start(config(store))) {
         Await.result(winner.accounts().authorize(ACME, Secret.of("code"), null));
-        try (BrokerNode loser = BrokerNode.start(config(store))) {
+        try (BrokerNode loser = broker.start(config(store))) {
           assertEquals(1L, loser.store().cached(ACME).version(), "the loser loaded v1 at start-up");
           List<JsonObject> loserEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
           Await.result(loser.vertx.eventBus().<JsonObject>consumer(Addresses.ROTATED, m -> loserEvents.add(m.body())).completion());
@@ -158,7 +154,7 @@ class DurableStoreTest {
           assertEquals("access-winner", loser.store().cached(ACME).accessToken().reveal());
         }
       }
-      try (BrokerNode after = BrokerNode.start(config(store))) {
+      try (BrokerNode after = broker.start(config(store))) {
         assertEquals("access-winner", after.request(Addresses.get("rightsignature"), acme).getString("access_token"),
             "the database kept the winner's token");
       }
@@ -167,10 +163,10 @@ class DurableStoreTest {
 
   @Test
   void aWrongKeyIsAClearErrorForThatTokenAndTheNodeRuns() {
-    try (BrokerNode first = BrokerNode.start(config(fileStore(newKey())))) {
+    try (BrokerNode first = broker.start(config(fileStore(newKey())))) {
       Await.result(first.accounts().authorize(ACME, Secret.of("code"), null));
     }
-    try (BrokerNode second = BrokerNode.start(config(fileStore(newKey())))) {
+    try (BrokerNode second = broker.start(config(fileStore(newKey())))) {
       ReplyException e = second.requestFailure(Addresses.get("rightsignature"), new JsonObject().put("account", "acme"));
       assertEquals(500, e.failureCode());
       assertTrue(e.getMessage().contains("cannot be read") && e.getMessage().contains("not configured"), e.getMessage());
@@ -183,7 +179,7 @@ class DurableStoreTest {
   @Test
   void aTamperedRowIsAClearErrorForThatToken() throws Exception {
     JsonObject store = fileStore(newKey());
-    try (BrokerNode first = BrokerNode.start(config(store))) {
+    try (BrokerNode first = broker.start(config(store))) {
       Await.result(first.accounts().authorize(ACME, Secret.of("code"), null));
     }
     try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("tokens").toAbsolutePath())) {
@@ -195,7 +191,7 @@ class DurableStoreTest {
       update.setString(1, new String(payload));
       update.executeUpdate();
     }
-    try (BrokerNode second = BrokerNode.start(config(store))) {
+    try (BrokerNode second = broker.start(config(store))) {
       ReplyException e = second.requestFailure(Addresses.get("rightsignature"), new JsonObject().put("account", "acme"));
       assertEquals(500, e.failureCode());
       assertTrue(e.getMessage().contains("tampered"), e.getMessage());
@@ -205,11 +201,11 @@ class DurableStoreTest {
   @Test
   void anOldKeyStillReadsAfterKeyRotation() {
     String oldKey = newKey();
-    try (BrokerNode first = BrokerNode.start(config(fileStore(oldKey)))) {
+    try (BrokerNode first = broker.start(config(fileStore(oldKey)))) {
       Await.result(first.accounts().authorize(ACME, Secret.of("code"), null));
     }
     JsonObject rotatedKeys = fileStore(newKey()).put("encryption-old-keys", oldKey);
-    try (BrokerNode second = BrokerNode.start(config(rotatedKeys))) {
+    try (BrokerNode second = broker.start(config(rotatedKeys))) {
       assertEquals("access-one", second.request(Addresses.get("rightsignature"), new JsonObject().put("account", "acme")).getString("access_token"));
     }
   }
@@ -217,7 +213,7 @@ class DurableStoreTest {
   @Test
   void aStoreOutageDuringRotationLosesNothing() throws Exception {
     JsonObject store = fileStore(newKey());
-    try (BrokerNode node = BrokerNode.start(config(store))) {
+    try (BrokerNode node = broker.start(config(store))) {
       Await.result(node.accounts().authorize(ACME, Secret.of("code"), null));
       // the outage: another process holds the database exclusively... simulated by locking the table
       Connection blocker = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("tokens").toAbsolutePath() + ";LOCK_TIMEOUT=100");
@@ -235,7 +231,7 @@ class DurableStoreTest {
       dev.tokenbroker.support.Await.until("the write to be retried", java.time.Duration.ofSeconds(15),
           () -> node.store().pendingDurableWrites() == 0);
     }
-    try (BrokerNode restarted = BrokerNode.start(config(store))) {
+    try (BrokerNode restarted = broker.start(config(store))) {
       restarted.request(Addresses.refresh("rightsignature"), new JsonObject().put("account", "acme"));
     }
     assertEquals(List.of("refresh-one", "refresh-two"), provider.refreshTokensSent(PATH));

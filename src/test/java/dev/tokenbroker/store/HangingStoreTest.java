@@ -7,6 +7,7 @@ import dev.tokenbroker.BrokerVerticle;
 import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.Http;
 import dev.tokenbroker.token.TokenKey;
@@ -23,8 +24,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,20 +36,14 @@ import org.junit.jupiter.api.io.TempDir;
 class HangingStoreTest {
   private static final TokenKey ACME = new TokenKey("rightsignature", "acme");
   private static final JsonObject ACME_BODY = new JsonObject().put("account", "acme");
+  @RegisterExtension final BrokerExtension broker = BrokerExtension.withoutProvider();
   private RotatingProvider provider;
   @TempDir
   Path dir;
 
-  @AfterEach
-  void stop() {
-    if (provider != null) {
-      provider.close();
-    }
-  }
-
   @Test
   void aDatabaseThatAcceptsButNeverAnswersFailsStartUpWithAClearLineWithinTheTimeouts() throws Exception {
-    provider = new RotatingProvider(3600);
+    provider = broker.resource(new RotatingProvider(3600));
     List<Socket> accepted = new CopyOnWriteArrayList<>();
     try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       Thread acceptor = new Thread(() -> {
@@ -66,7 +61,7 @@ class HangingStoreTest {
           .put("user", "postgres").put("password", "unused").put("encryption-key", PostgresOutageTest.newKey())
           .put("connect-timeout-seconds", 2).put("query-timeout-seconds", 2)
           .put("idle-timeout-seconds", 2); // a handshake that never answers is closed after idle + connect timeout
-      Vertx vertx = Vertx.vertx();
+      Vertx vertx = broker.vertx();
       try {
         long started = System.nanoTime();
         Throwable failure = Await.failure(vertx.deployVerticle(new BrokerVerticle(),
@@ -93,12 +88,12 @@ class HangingStoreTest {
 
   @Test
   void aPausedPostgresNeverStallsTheBrokerItsCallsTimeOutAndItRecovers() throws Exception {
-    provider = new RotatingProvider(3600);
+    provider = broker.resource(new RotatingProvider(3600));
     try (EmbeddedPg pg = new EmbeddedPg(dir.resolve("pg"))) {
       JsonObject cfg = PostgresOutageTest.config(provider.baseUrl(), pg.storeConfig(PostgresOutageTest.newKey()).put("connect-timeout-seconds", 2));
-      try (BrokerNode node = BrokerNode.start(cfg)) {
+      try (BrokerNode node = broker.start(cfg)) {
         Await.result(node.accounts().authorize(ACME, Secret.of("acme"), null));
-        Http http = new Http(node);
+        Http http = broker.http(node);
         assertEquals(200, http.send(HttpMethod.GET, "/ready", null).statusCode());
 
         pg.signal("STOP");
@@ -131,7 +126,7 @@ class HangingStoreTest {
         JsonObject rotated = node.request(Addresses.refresh("rightsignature"), ACME_BODY);
         assertEquals("a-acme-3", rotated.getString("access_token"), "the pool works again after its connections were discarded");
       }
-      try (BrokerNode restarted = BrokerNode.start(cfg)) {
+      try (BrokerNode restarted = broker.start(cfg)) {
         assertEquals(provider.liveRefreshToken("acme"), restarted.store().cached(ACME).refreshToken().reveal());
       }
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.token.TokenKey;
 import io.vertx.core.json.JsonObject;
@@ -13,8 +14,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,22 +25,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LostConnectionTest {
   private static final TokenKey ACME = new TokenKey("rightsignature", "acme");
+  @RegisterExtension final BrokerExtension broker = BrokerExtension.withoutProvider();
   private RotatingProvider provider;
   @TempDir
   Path dir;
 
-  @AfterEach
-  void stop() {
-    if (provider != null) {
-      provider.close();
-    }
-  }
-
   @Test
   void afterTheServerEndsThePooledConnectionsEveryRotationIsStoredAgain() throws Exception {
-    provider = new RotatingProvider(3600);
+    provider = broker.resource(new RotatingProvider(3600));
     try (EmbeddedPg pg = new EmbeddedPg(dir.resolve("pg"));
-         BrokerNode node = BrokerNode.start(PostgresOutageTest.config(provider.baseUrl(), pg.storeConfig(PostgresOutageTest.newKey())))) {
+         BrokerNode node = broker.start(PostgresOutageTest.config(provider.baseUrl(), pg.storeConfig(PostgresOutageTest.newKey())))) {
       Await.result(node.accounts().authorize(ACME, Secret.of("acme"), null));
       for (int round = 0; round < 3; round++) {
         terminateClientBackends(pg);

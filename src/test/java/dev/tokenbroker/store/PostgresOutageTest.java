@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.Http;
 import dev.tokenbroker.support.TestConfigs;
@@ -22,8 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,16 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
 class PostgresOutageTest {
   private static final long OUTAGE_SECONDS = Long.getLong("outage.seconds", 12);
   private static final List<String> ACCOUNTS = IntStream.rangeClosed(1, 5).mapToObj(i -> "acct" + i).toList();
+  @RegisterExtension final BrokerExtension broker = BrokerExtension.withoutProvider();
   private RotatingProvider provider;
   @TempDir
   Path dir;
-
-  @AfterEach
-  void stop() {
-    if (provider != null) {
-      provider.close();
-    }
-  }
 
   static String newKey() {
     byte[] key = new byte[32];
@@ -65,15 +60,15 @@ class PostgresOutageTest {
 
   @Test
   void aPostgresOutageKeepsServingAndAfterARestartEveryAccountHasItsLatestRefreshTokenNoneReused() throws Exception {
-    provider = new RotatingProvider(8);
+    provider = broker.resource(new RotatingProvider(8));
     String key = newKey();
     try (EmbeddedPg pg = new EmbeddedPg(dir.resolve("pg"))) {
       JsonObject cfg = config(provider.baseUrl(), pg.storeConfig(key));
-      try (BrokerNode node = BrokerNode.start(cfg)) {
+      try (BrokerNode node = broker.start(cfg)) {
         for (String account : ACCOUNTS) {
           Await.result(node.accounts().authorize(new TokenKey("rightsignature", account), Secret.of(account), null));
         }
-        Http http = new Http(node);
+        Http http = broker.http(node);
         assertEquals(200, ready(http));
         Await.until("scheduled renewals before the outage", Duration.ofSeconds(30), () -> provider.refreshes() >= ACCOUNTS.size());
 
@@ -105,7 +100,7 @@ class PostgresOutageTest {
       Map<String, String> latest = new LinkedHashMap<>();
       ACCOUNTS.forEach(a -> latest.put(a, provider.liveRefreshToken(a)));
 
-      try (BrokerNode restarted = BrokerNode.start(cfg)) {
+      try (BrokerNode restarted = broker.start(cfg)) {
         for (String account : ACCOUNTS) {
           Token token = restarted.store().cached(new TokenKey("rightsignature", account));
           assertNotNull(token, account + " loaded after the restart");

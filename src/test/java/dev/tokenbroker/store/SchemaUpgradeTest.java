@@ -7,6 +7,7 @@ import dev.tokenbroker.BrokerVerticle;
 import dev.tokenbroker.wire.Addresses;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.token.TokenKey;
 import io.vertx.core.DeploymentOptions;
@@ -19,8 +20,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,16 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SchemaUpgradeTest {
   private static final TokenKey ACME = new TokenKey("rightsignature", "acme");
+  @RegisterExtension final BrokerExtension broker = BrokerExtension.withoutProvider();
   private RotatingProvider provider;
   @TempDir
   Path dir;
-
-  @AfterEach
-  void stop() {
-    if (provider != null) {
-      provider.close();
-    }
-  }
 
   /** The table as the broker created it before versions existed (its CREATE statement then, verbatim). */
   private static final String OLD_SCHEMA = "CREATE TABLE IF NOT EXISTS tb_tokens ("
@@ -65,12 +60,12 @@ class SchemaUpgradeTest {
    * broker (then the version table dropped, so that only what the old broker had remains).
    */
   private void upgradesInPlace(JsonObject store, Db db) throws Exception {
-    provider = new RotatingProvider(3600);
+    provider = broker.resource(new RotatingProvider(3600));
     JsonObject cfg = PostgresOutageTest.config(provider.baseUrl(), store);
     try (Connection c = db.open()) {
       c.createStatement().execute(OLD_SCHEMA);
     }
-    try (BrokerNode first = BrokerNode.start(cfg)) {
+    try (BrokerNode first = broker.start(cfg)) {
       Await.result(first.accounts().authorize(ACME, Secret.of("acme"), null));
     }
     try (Connection c = db.open()) {
@@ -81,14 +76,14 @@ class SchemaUpgradeTest {
       }
     }
 
-    try (BrokerNode upgraded = BrokerNode.start(cfg)) {
+    try (BrokerNode upgraded = broker.start(cfg)) {
       assertEquals("a-acme-1", upgraded.request(Addresses.get("rightsignature"), new JsonObject().put("account", "acme"))
           .getString("access_token"), "the token of the old database is served");
       upgraded.request(Addresses.refresh("rightsignature"), new JsonObject().put("account", "acme"));
     }
     assertEquals(List.of(1), versions(db), "upgraded to version 1");
 
-    try (BrokerNode again = BrokerNode.start(cfg)) {
+    try (BrokerNode again = broker.start(cfg)) {
       assertEquals(2L, again.store().cached(ACME).version());
     }
     assertEquals(List.of(1), versions(db), "a second start changes nothing");
@@ -96,7 +91,7 @@ class SchemaUpgradeTest {
     try (Connection c = db.open()) {
       c.createStatement().execute("INSERT INTO tb_schema_version (version, description, applied_at) VALUES (99, 'from the future', 0)");
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = broker.vertx();
     try {
       Throwable refused = Await.failure(vertx.deployVerticle(new BrokerVerticle(), new DeploymentOptions().setConfig(cfg)));
       assertTrue(refused.getMessage().contains("schema version 99") && refused.getMessage().contains("newer broker"), refused.getMessage());

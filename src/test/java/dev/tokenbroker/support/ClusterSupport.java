@@ -4,10 +4,9 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.HazelcastInstance;
-import dev.tokenbroker.vertx.ClusterManagers;
 import dev.tokenbroker.cluster.ClusterSetup;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import dev.tokenbroker.vertx.ClusterManagers;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,14 +58,6 @@ public final class ClusterSupport {
     return ((HazelcastClusterManager) ClusterManagers.of(vertx)).getHazelcastInstance();
   }
 
-  /** Starts one more clustered Vert.x instance in a running cluster; returns once the cluster has {@code members} members. */
-  public static Vertx join(String clusterName, int members) {
-    HazelcastClusterManager cm = new HazelcastClusterManager(hazelcastConfig(clusterName, members));
-    Vertx vertx = Await.result(Vertx.builder().withClusterManager(cm).buildClustered(), java.time.Duration.ofSeconds(60));
-    Await.until("the new member joined", java.time.Duration.ofSeconds(30), () -> cm.getNodes().size() == members);
-    return vertx;
-  }
-
   /** Starts {@code count} clustered Vert.x instances, one after another, all joined. */
   public static List<Vertx> startNodes(String clusterName, int count) {
     return startNodes(clusterName, count, 1);
@@ -76,12 +67,21 @@ public final class ClusterSupport {
   public static List<Vertx> startNodes(String clusterName, int count, int minMembers) {
     List<Vertx> nodes = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      HazelcastClusterManager cm = new HazelcastClusterManager(hazelcastConfig(clusterName, count, minMembers));
-      Future<Vertx> started = Vertx.builder().withClusterManager(cm).buildClustered();
-      nodes.add(Await.result(started, java.time.Duration.ofSeconds(60)));
+      nodes.add(member(clusterName, count, minMembers));
     }
+    awaitMembers(nodes, count);
+    return nodes;
+  }
+
+  /** One clustered Vert.x instance of a cluster of {@code members}, configured for {@code cluster.min-members: minMembers}. */
+  public static Vertx member(String clusterName, int members, int minMembers) {
+    HazelcastClusterManager cm = new HazelcastClusterManager(hazelcastConfig(clusterName, members, minMembers));
+    return Await.result(Vertx.builder().withClusterManager(cm).buildClustered(), java.time.Duration.ofSeconds(60));
+  }
+
+  /** Waits until every one of {@code nodes} sees {@code count} members. */
+  public static void awaitMembers(List<Vertx> nodes, int count) {
     Await.until("all members joined", java.time.Duration.ofSeconds(30), () -> nodes.stream().allMatch(v ->
         ClusterManagers.of(v).getNodes().size() == count));
-    return nodes;
   }
 }

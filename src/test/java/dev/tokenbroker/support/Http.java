@@ -11,8 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** A small HTTP client for a broker node, with or without the test API key. */
-public final class Http {
+/** A small HTTP client for a broker node, with or without the test API key (open it with {@link BrokerExtension#http}). */
+public final class Http implements AutoCloseable {
   private final WebClient client;
   private final int port;
 
@@ -35,6 +35,11 @@ public final class Http {
 
   public HttpResponse<Buffer> post(String uri) {
     return send(HttpMethod.POST, uri, TestConfigs.API_KEY);
+  }
+
+  @Override
+  public void close() {
+    client.close();
   }
 
   /** The query parameters of a URL, decoded. */

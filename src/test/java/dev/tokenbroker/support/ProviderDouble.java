@@ -12,13 +12,17 @@ import com.github.tomakehurst.wiremock.client.ScenarioMappingBuilder;
 import com.github.tomakehurst.wiremock.http.Request;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
-import java.util.Comparator;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** WireMock playing an OAuth provider on a dynamic loopback port. */
+/**
+ * WireMock playing an OAuth provider on a dynamic loopback port. In a test class, take it from a
+ * {@link BrokerExtension} (started before each test, stopped after it); {@link #start()} is for
+ * code that runs outside JUnit's lifecycle (the benchmarks).
+ */
 public final class ProviderDouble implements AutoCloseable {
   public static final String ESIGNGLOBAL_PATH = "/esignglobal/v1/oauth2/accessToken";
   public static final String RIGHTSIGNATURE_PATH = "/oauth/token";
@@ -27,11 +31,22 @@ public final class ProviderDouble implements AutoCloseable {
 
   private ProviderDouble() {
     server = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1").containerThreads(20).jettyAcceptors(1));
-    server.start();
   }
 
+  /** A started double, to close by the caller. */
   public static ProviderDouble start() {
+    ProviderDouble provider = new ProviderDouble();
+    provider.server.start();
+    return provider;
+  }
+
+  /** A double {@link BrokerExtension} starts before each test. */
+  static ProviderDouble notStarted() {
     return new ProviderDouble();
+  }
+
+  void begin() {
+    server.start();
   }
 
   public String baseUrl() {

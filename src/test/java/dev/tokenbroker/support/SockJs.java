@@ -14,7 +14,8 @@ import java.util.function.Predicate;
 
 /**
  * A client of a node's SockJS event-bus bridge: the JDK's WebSocket on SockJS's raw WebSocket
- * transport (which answers in binary frames). Every frame received is kept, in order.
+ * transport (which answers in binary frames). Every frame received is kept, in order. Open it
+ * with {@link BrokerExtension#sockJs}.
  */
 public final class SockJs implements AutoCloseable {
   public final List<JsonObject> frames = new CopyOnWriteArrayList<>();
@@ -80,6 +81,8 @@ public final class SockJs implements AutoCloseable {
 
   @Override
   public void close() {
-    socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
+    if (!socket.isOutputClosed()) {
+      socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
+    }
   }
 }

@@ -9,8 +9,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A client of a node's {@code /v1/events} stream with one API key, collecting what arrives. */
-public final class SseStream {
+/**
+ * A client of a node's {@code /v1/events} stream with one API key, collecting what arrives. Open it
+ * with {@link BrokerExtension#events}, which closes it before the node: a stream left open holds
+ * the node's close.
+ */
+public final class SseStream implements AutoCloseable {
   private final StringBuffer text = new StringBuffer();
   private final HttpClient client;
 
@@ -46,6 +50,7 @@ public final class SseStream {
     return text.toString();
   }
 
+  @Override
   public void close() {
     Await.result(client.close());
   }

@@ -1,8 +1,14 @@
 package dev.tokenbroker.support;
 
+import dev.tokenbroker.config.ConfigLoader;
 import dev.tokenbroker.secret.Secret;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.Map;
 
 /**
  * Broker configurations for tests: HTTP on a free port, no jitter, providers on WireMock, and
@@ -41,6 +47,27 @@ public final class TestConfigs {
         .put("authorize-url", baseUrl + "/oauth/authorize")
         .put("redirect-uri", "https://broker.example.com/v1/oauth/rightsignature/callback")
         .put("client-id", CLIENT_ID).put("client-secret", CLIENT_SECRET).put("timeout-seconds", 2);
+  }
+
+  /**
+   * The shipped demo configuration (conf/demo.yaml, read as Main reads it) with the HTTP bridge on
+   * a free port (one instance) and the sandbox provider on {@code sandboxPort}.
+   */
+  public static JsonObject demo(Vertx vertx, int sandboxPort) {
+    JsonObject config = Await.result(ConfigLoader.load(vertx, "conf/demo.yaml", Map.of()));
+    config.getJsonObject("http").put("port", 0).put("instances", 1);
+    config.getJsonObject("sandbox").put("port", sandboxPort);
+    config.getJsonObject("providers").getJsonObject("sandbox").put("base-url", "http://127.0.0.1:" + sandboxPort);
+    return config;
+  }
+
+  /** A TCP port nobody listens on now. */
+  public static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public static String tokenJson(String accessToken, long expiresIn) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.BrokerNode;
 import dev.tokenbroker.support.Http;
 import dev.tokenbroker.support.ProviderDouble;
@@ -17,28 +18,27 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A node's webhooks: account and token events from real requests, signed, verified by the test's own receiver. */
 class WebhookDeliveryTest {
   private static final String PATH = ProviderDouble.RIGHTSIGNATURE_PATH;
   private static final String SECRET = "whsec-lifecycle-secret-42";
   private static final String OTHER_SECRET = "whsec-other-secret-43";
-  private ProviderDouble provider;
+  @RegisterExtension final BrokerExtension broker = new BrokerExtension();
+  private final ProviderDouble provider = broker.provider();
   private WebhookReceiver receiver;
   private BrokerNode node;
   private Http http;
 
   @BeforeEach
   void start() {
-    provider = ProviderDouble.start();
-    receiver = new WebhookReceiver(Map.of("/ops", SECRET, "/recoveries", OTHER_SECRET));
+    receiver = broker.resource(new WebhookReceiver(Map.of("/ops", SECRET, "/recoveries", OTHER_SECRET)));
     JsonObject config = TestConfigs.broker(new JsonObject().put("rightsignature",
         TestConfigs.rightsignature(provider.baseUrl()).put("timeout-seconds", 10)));
     config.put("webhooks", new JsonArray()
@@ -46,19 +46,12 @@ class WebhookDeliveryTest {
             .put("events", new JsonArray().add("account.authorized").add("account.disconnected").add("token.failed")))
         .add(new JsonObject().put("url", receiver.url("/recoveries")).put("secret-env", "REC_HOOK_SECRET")
             .put("secret-from-env", OTHER_SECRET).put("events", new JsonArray().add("token.recovered"))));
-    node = BrokerNode.start(config);
-    http = new Http(node);
-  }
-
-  @AfterEach
-  void stop() {
-    node.close();
-    receiver.close();
-    provider.close();
+    node = broker.start(config);
+    http = broker.http(node);
   }
 
   private void importAlice() {
-    var put = WebClient.create(node.vertx).request(HttpMethod.PUT, node.httpPort(), "127.0.0.1", "/v1/tokens/rightsignature?account=alice")
+    var put = broker.webClient(node.vertx).request(HttpMethod.PUT, node.httpPort(), "127.0.0.1", "/v1/tokens/rightsignature?account=alice")
         .putHeader("Authorization", "Bearer " + TestConfigs.API_KEY)
         .sendBuffer(Buffer.buffer(new JsonObject().put("refresh_token", "refresh-SECRET-1").put("access_token", "access-SECRET-1").encode()));
     assertEquals(200, Await.result(put).statusCode());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tokenbroker.config.WebhookConfig;
 import dev.tokenbroker.secret.Secret;
 import dev.tokenbroker.support.Await;
+import dev.tokenbroker.support.BrokerExtension;
 import dev.tokenbroker.support.WebhookReceiver;
 import dev.tokenbroker.token.TokenKey;
 import io.vertx.core.Vertx;
@@ -14,28 +15,23 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Retries with backoff, bounded attempts, and the signature over what was sent, against a real receiver. */
 class WebhookDispatcherTest {
   private static final String SECRET = "whsec-test-0123456789";
   private static final long BACKOFF_MS = 200;
-  private final Vertx vertx = Vertx.vertx();
+  @RegisterExtension final BrokerExtension broker = BrokerExtension.withoutProvider();
+  private final Vertx vertx = broker.vertx();
   private WebhookReceiver receiver;
   private WebhookDispatcher dispatcher;
 
-  @AfterEach
-  void stop() {
-    Await.result(dispatcher.close());
-    Await.result(vertx.close());
-    receiver.close();
-  }
-
   private void start(Integer... statuses) {
-    receiver = new WebhookReceiver(Map.of("/hook", SECRET)).answering(statuses);
+    receiver = broker.resource(new WebhookReceiver(Map.of("/hook", SECRET)).answering(statuses));
     dispatcher = new WebhookDispatcher(vertx, Clock.systemUTC(), List.of(new WebhookConfig(receiver.url("/hook"),
         Set.of("account.disconnected"), "HOOK_SECRET", Secret.of(SECRET))), BACKOFF_MS);
+    broker.closeBeforeNodes("the webhook dispatcher", () -> Await.result(dispatcher.close()));
   }
 
   @Test
