@@ -127,8 +127,8 @@ final class Rotator {
             + " could not be recorded before the call (" + BrokerException.from(ar.cause()).getMessage()
             + "); nothing was sent, try again", 2L));
       }
-      LOG.warn("The refresh of " + key + " goes ahead without a durable record of its call: "
-          + BrokerException.from(ar.cause()).getMessage());
+      LOG.warn("The refresh of " + key + " goes ahead without a durable record of its call (the token store did not"
+          + " take the record; the shared copy and the lease have it, and lost-answer: replay would resend it anyway)");
       return Future.succeededFuture(marked);
     });
   }
