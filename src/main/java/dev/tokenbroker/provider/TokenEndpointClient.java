@@ -4,6 +4,7 @@ import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.net.OutboundHttp;
 import dev.tokenbroker.log.Log;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -51,10 +52,14 @@ public final class TokenEndpointClient {
   private final Vertx vertx;
   private final HttpClient client;
   private final Clock clock;
+  /** The context the client was created on: its calls' deadlines are timed there. */
+  private final Context home;
 
   /**
    * Creates the HTTP client on the caller's context: created in a verticle, it is closed when
-   * that verticle undeploys (and by {@link #close()}).
+   * that verticle undeploys (and by {@link #close()}). Calls' deadline timers live on that context
+   * too, not on the context of the verticle that makes a call: a verticle's timers end when it is
+   * undeployed, and a graceful stop waits for the calls in flight after its callers are gone.
    *
    * @param trustPem CA certificates (PEM file) to trust instead of the JVM's, or null. Certificates
    *     and host names are always verified.
@@ -76,6 +81,7 @@ public final class TokenEndpointClient {
       options.setTrustOptions(new PemTrustOptions().addCertPath(trustPem));
     }
     this.vertx = vertx;
+    this.home = vertx.getOrCreateContext();
     this.client = OutboundHttp.client(vertx, options);
     this.clock = clock;
   }
@@ -153,7 +159,8 @@ public final class TokenEndpointClient {
     /** The result, handed to its callbacks on the caller's context, as the Web Client did. */
     private final Future<T> future = Future.fromCompletionStage(result, vertx.getOrCreateContext());
     private final long started = System.nanoTime();
-    private long timer;
+    /** The deadline's timer once it is set on the client's own context, else -1. */
+    private long timer = -1;
     /** Set once a connection is established; from then on the request may reach the provider. */
     private HttpClientRequest request;
     private boolean done;
@@ -165,7 +172,17 @@ public final class TokenEndpointClient {
     }
 
     Future<T> start(RequestOptions options, Buffer body) {
-      timer = vertx.setTimer(Math.max(1, provider.timeout().toMillis()), id -> deadline());
+      long deadline = Math.max(1, provider.timeout().toMillis());
+      home.runOnContext(v -> {
+        long id = vertx.setTimer(deadline, t -> deadline());
+        synchronized (this) {
+          if (done) {
+            vertx.cancelTimer(id);
+          } else {
+            timer = id;
+          }
+        }
+      });
       Future<HttpClientRequest> connecting;
       try {
         connecting = client.request(options);

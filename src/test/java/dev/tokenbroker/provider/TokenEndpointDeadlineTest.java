@@ -94,6 +94,28 @@ class TokenEndpointDeadlineTest {
   }
 
   @Test
+  void aCallEndsAtItsDeadlineEvenWhenTheVerticleThatMadeItIsUndeployed() {
+    // a graceful stop undeploys the verticles that made calls, then waits for the calls: their deadlines must still come
+    wiremock.stub(post(urlPathEqualTo("/token")).willReturn(okJson(TestConfigs.tokenJson("late", 3600)).withFixedDelay(30_000)));
+    java.util.concurrent.atomic.AtomicReference<Future<TokenResponse>> call = new java.util.concurrent.atomic.AtomicReference<>();
+    String caller = Await.result(vertx.deployVerticle(new io.vertx.core.VerticleBase() {
+      @Override
+      public Future<?> start() {
+        call.set(call(wiremock.baseUrl() + "/token", 2));
+        return Future.succeededFuture();
+      }
+    }));
+    long started = System.nanoTime();
+    Await.until("the call to reach the provider", Duration.ofSeconds(10), () -> wiremock.calls("/token") == 1);
+
+    Await.result(vertx.undeploy(caller));
+    Failed failed = failure(call.get(), started);
+
+    assertTrue(failed.error().getMessage().contains("timed out after 2 s"), failed.error().getMessage());
+    assertTrue(failed.took().compareTo(WELL_BEFORE) < 0, "ended at the deadline, not with the 30 s answer: " + failed.took());
+  }
+
+  @Test
   void aBodyDribbledOverThirtySecondsEndsAtTheDeadlineAsProviderUnavailableWithOutcomeUnknown() {
     wiremock.stub(post(urlPathEqualTo("/token"))
         .willReturn(okJson(TestConfigs.tokenJson("late", 3600)).withChunkedDribbleDelay(30, 30_000)));
