@@ -1,7 +1,6 @@
 package dev.tokenbroker.store;
 
 import dev.tokenbroker.log.Log;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 /**
