@@ -67,14 +67,6 @@ public record ProviderSpec(
         revocationUrl, LostAnswer.REPLAY);
   }
 
-  /**
-   * True when a call with a refresh token whose earlier call has no known outcome may be made: the
-   * provider keeps refresh tokens, or rotates them and {@code lost-answer} is {@code replay}.
-   */
-  public boolean replaysLostAnswers() {
-    return !rotatesRefreshTokens || lostAnswer == LostAnswer.REPLAY;
-  }
-
   /** A provider without a revocation endpoint. */
   public ProviderSpec(String name, String preset, String tokenUrl, String authorizeUrl, GrantType grant, BodyEncoding body,
                       ClientAuth clientAuth, String clientId, Secret clientSecret, String scope, String redirectUri,

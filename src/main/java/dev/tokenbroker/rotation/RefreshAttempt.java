@@ -22,6 +22,11 @@ public record RefreshAttempt(TokenKey key, ProviderSpec spec, TokenGrant grant, 
 
   /** True when the call carries a refresh token the provider rotates: the one call an unknown outcome endangers. */
   public boolean rotatesRefreshToken() {
+    return rotates(spec, grant);
+  }
+
+  /** True when {@code grant} carries a refresh token that {@code spec}'s provider rotates. */
+  public static boolean rotates(ProviderSpec spec, TokenGrant grant) {
     return grant instanceof RefreshTokenGrant && spec.rotatesRefreshTokens();
   }
 

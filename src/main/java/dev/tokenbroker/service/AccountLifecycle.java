@@ -7,7 +7,6 @@ import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.grant.AuthorizationCodeGrant;
 import dev.tokenbroker.grant.RefreshTokenGrant;
 import dev.tokenbroker.provider.GrantType;
-import dev.tokenbroker.provider.ProviderSpec;
 import dev.tokenbroker.provider.TokenResponse;
 import dev.tokenbroker.rotation.FailurePolicy;
 import dev.tokenbroker.rotation.RotationLeases;
@@ -55,7 +54,7 @@ public final class AccountLifecycle {
 
   /** Exchanges an authorization code for the account and stores the result. */
   public Future<Token> authorize(TokenKey key, Secret code, Secret codeVerifier) {
-    return checked(key).compose(spec -> rotator.call(spec, new AuthorizationCodeGrant(code, codeVerifier))
+    return providers.lookUp(key).compose(spec -> rotator.call(spec, new AuthorizationCodeGrant(code, codeVerifier))
             .compose(response -> rotator.storeAuthorized(key, spec, response, STORE_ATTEMPTS)))
         .compose(this::clearBackoff);
   }
@@ -67,7 +66,7 @@ public final class AccountLifecycle {
    * nothing is stored ({@link FailurePolicy#refusedImport}).
    */
   public Future<Token> importGrant(TokenKey key, ImportedGrant grant) {
-    return checked(key).compose(spec -> {
+    return providers.lookUp(key).compose(spec -> {
       if (grant.accessToken() != null) {
         return rotator.storeAuthorized(key, spec, new TokenResponse(grant.accessToken(), grant.scope(), grant.expiresIn(),
             grant.refreshToken(), null), STORE_ATTEMPTS);
@@ -85,7 +84,7 @@ public final class AccountLifecycle {
    * forgets it. Completes with whether the provider confirmed the revocation.
    */
   public Future<Boolean> disconnect(TokenKey key) {
-    return checked(key).compose(spec -> store.load(key).compose(token -> revocation.revoke(spec, token)
+    return providers.lookUp(key).compose(spec -> store.load(key).compose(token -> revocation.revoke(spec, token)
         .compose(revoked -> forget(key).map(v -> {
           if (token != null) {
             events.disconnected(key, revoked);
@@ -125,14 +124,6 @@ public final class AccountLifecycle {
     return tokens.rotatingKeys().map(rotating -> AccountList.page(store.cachedAll(), query,
         key -> scope.covers(key.provider(), key.account()), rotating,
         provider -> providers.provider(provider).grant() == GrantType.AUTHORIZATION_CODE, policy));
-  }
-
-  private Future<ProviderSpec> checked(TokenKey key) {
-    try {
-      return Future.succeededFuture(providers.spec(key));
-    } catch (BrokerException e) {
-      return Future.failedFuture(e);
-    }
   }
 
   private Future<Token> clearBackoff(Token token) {

@@ -4,6 +4,7 @@ import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.provider.ProviderSpec;
 import dev.tokenbroker.token.TokenKey;
+import io.vertx.core.Future;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
@@ -45,6 +46,15 @@ public final class ProviderCatalog {
    */
   public ProviderSpec spec(TokenKey key) {
     return provider(key.provider()).forAccount(key.account()).orElseThrow(() -> unknownAccount(key));
+  }
+
+  /** {@link #spec} as a future: failed with the 404 instead of throwing it. */
+  public Future<ProviderSpec> lookUp(TokenKey key) {
+    try {
+      return Future.succeededFuture(spec(key));
+    } catch (BrokerException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /** 404 unknown_provider or unknown_account like {@link #spec}, without building the account's spec (hot paths). */

@@ -3,7 +3,6 @@ package dev.tokenbroker.service;
 import dev.tokenbroker.error.BrokerException;
 import dev.tokenbroker.error.ErrorCode;
 import dev.tokenbroker.grant.GrantSelection;
-import dev.tokenbroker.grant.RefreshTokenGrant;
 import dev.tokenbroker.provider.LostAnswer;
 import dev.tokenbroker.provider.ProviderSpec;
 import dev.tokenbroker.provider.TokenEndpointClient;
@@ -59,7 +58,7 @@ final class Rotator {
 
       @Override
       public boolean mayReplay(TokenGrant grant) {
-        return !(grant instanceof RefreshTokenGrant) || spec.replaysLostAnswers();
+        return !RefreshAttempt.rotates(spec, grant) || spec.lostAnswer() == LostAnswer.REPLAY;
       }
 
       @Override
@@ -95,8 +94,8 @@ final class Rotator {
 
       /** The call about to be made; only a rotating refresh token's lost answer makes it a replay. */
       private RefreshAttempt attempt(Token current, TokenGrant grant, int previousFailures, Instant lostSince) {
-        boolean rotating = grant instanceof RefreshTokenGrant && spec.rotatesRefreshTokens();
-        return new RefreshAttempt(key, spec, grant, current, previousFailures, policy.now(), rotating ? lostSince : null);
+        return new RefreshAttempt(key, spec, grant, current, previousFailures, policy.now(),
+            RefreshAttempt.rotates(spec, grant) ? lostSince : null);
       }
     };
   }
@@ -113,8 +112,7 @@ final class Rotator {
    * a replay is what an unknown outcome leads to anyway).
    */
   private Future<Token> intend(TokenKey key, ProviderSpec spec, Token current, TokenGrant grant) {
-    if (current.unansweredSince() != null || !(grant instanceof RefreshTokenGrant)
-        || !spec.rotatesRefreshTokens()) {
+    if (current.unansweredSince() != null || !RefreshAttempt.rotates(spec, grant)) {
       return Future.succeededFuture(current);
     }
     Token marked = current.withUnansweredSince(policy.now());

@@ -80,7 +80,7 @@ public final class TokenService {
 
   /** Rotates the token now, whatever its age, and answers with the new one. */
   public Future<Token> refresh(TokenKey key, RotationReason reason) {
-    return counted(key, checked(key).compose(v -> store.load(key)).compose(current ->
+    return counted(key, providers.lookUp(key).compose(spec -> store.load(key)).compose(current ->
         obtain(key, new TokenNeed(0, current == null ? null : current.version()), reason)));
   }
 
@@ -142,15 +142,6 @@ public final class TokenService {
   /** Rotations kept in memory because the durable store could not take them yet (0 without one). */
   public int pendingDurableWrites() {
     return store.pendingDurableWrites();
-  }
-
-  private Future<Void> checked(TokenKey key) {
-    try {
-      providers.spec(key);
-      return Future.succeededFuture();
-    } catch (BrokerException e) {
-      return Future.failedFuture(e);
-    }
   }
 
   private Future<Token> counted(TokenKey key, Future<Token> result) {

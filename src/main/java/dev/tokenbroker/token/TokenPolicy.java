@@ -136,10 +136,7 @@ public final class TokenPolicy {
       Instant end = due.isAfter(now) ? due : current.expiresAt();
       delay = Math.min(delay, Math.max(1000, Duration.between(now, end).toMillis() / 2));
     }
-    if (retryAfterSeconds != null) {
-      delay = Math.max(delay, Math.min(retryAfterSeconds, 24 * 3600) * 1000);
-    }
-    return now.plusMillis(delay);
+    return now.plusMillis(honouring(retryAfterSeconds, delay));
   }
 
   /**
@@ -166,10 +163,11 @@ public final class TokenPolicy {
       base *= 2;
     }
     base = Math.min(base, maxMillis);
-    long delay = base / 2 + random.nextLong(base / 2 + 1);
-    if (retryAfterSeconds != null) {
-      delay = Math.max(delay, Math.min(retryAfterSeconds, 24 * 3600) * 1000);
-    }
-    return Duration.ofMillis(delay);
+    return Duration.ofMillis(honouring(retryAfterSeconds, base / 2 + random.nextLong(base / 2 + 1)));
+  }
+
+  /** {@code delayMillis}, or a provider's longer {@code Retry-After} (at most a day). */
+  private static long honouring(Long retryAfterSeconds, long delayMillis) {
+    return retryAfterSeconds == null ? delayMillis : Math.max(delayMillis, Math.min(retryAfterSeconds, 24 * 3600) * 1000);
   }
 }
